@@ -1,0 +1,258 @@
+#include "engine/lsm/compaction.h"
+
+#include <algorithm>
+
+#include "engine/lsm/merging_iterator.h"
+#include "engine/lsm/range_del.h"
+#include "engine/sst/table.h"
+#include "src/util/clock.h"
+#include "src/util/status_macros.h"
+
+namespace nokv {
+namespace {
+
+// One output file being written.
+class OutputFile {
+ public:
+  static absl::StatusOr<std::unique_ptr<OutputFile>> Create(const BuildContext& ctx) {
+    auto out = std::unique_ptr<OutputFile>(new OutputFile());
+    out->ctx_ = &ctx;
+    out->number_ = ctx.new_file_number();
+    out->path_ = SstFileName(ctx.dbdir, out->number_);
+    NOKV_ASSIGN_OR_RETURN(out->file_, ctx.vfs->NewWritableFile(out->path_));
+    out->builder_ = std::make_unique<TableBuilder>(ctx.table_options, out->file_.get(), out->path_);
+    return out;
+  }
+
+  TableBuilder* builder() { return builder_.get(); }
+  const std::string& path() const { return path_; }
+
+  // Finishes, syncs and closes; fills `meta`.
+  absl::Status Finish(FileMetaData* meta) {
+    NOKV_RETURN_IF_ERROR(builder_->Finish());
+    NOKV_RETURN_IF_ERROR(file_->Sync());
+    NOKV_RETURN_IF_ERROR(file_->Close());
+    const TableProperties& props = builder_->properties();
+    meta->number = number_;
+    meta->file_size = builder_->FileSize();
+    meta->smallest_seq = props.smallest_seq;
+    meta->largest_seq = props.largest_seq;
+    meta->num_entries = props.num_entries;
+    meta->num_deletions = props.num_deletions;
+    meta->num_range_deletions = props.num_range_deletions;
+    meta->smallest = props.smallest_point_key;
+    meta->largest = props.largest_point_key;
+    meta->unbounded_right = false;
+    for (const RangeTombstone& t : tombstones_) {
+      std::string begin = MakeInternalKey(t.begin, kMaxSequenceNumber, ValueKind::kRangeDeletion);
+      if (meta->smallest.empty() || CompareInternalKeys(begin, meta->smallest) < 0) {
+        meta->smallest = begin;
+      }
+      if (t.end.empty()) {
+        meta->unbounded_right = true;
+        if (meta->largest.empty()) meta->largest = begin;
+        continue;
+      }
+      std::string end = MakeInternalKey(t.end, kMaxSequenceNumber, ValueKind::kRangeDeletion);
+      if (meta->largest.empty() || CompareInternalKeys(end, meta->largest) > 0) {
+        meta->largest = end;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  void AddTombstone(const RangeTombstone& t) {
+    builder_->AddRangeTombstone(t);
+    tombstones_.push_back(t);
+  }
+
+  void Abandon() {
+    file_->Close().IgnoreError();
+    ctx_->vfs->RemoveFile(path_).IgnoreError();
+  }
+
+ private:
+  OutputFile() = default;
+  const BuildContext* ctx_ = nullptr;
+  uint64_t number_ = 0;
+  std::string path_;
+  std::unique_ptr<WritableFile> file_;
+  std::unique_ptr<TableBuilder> builder_;
+  std::vector<RangeTombstone> tombstones_;
+};
+
+// Index of the snapshot stripe holding `seq`: the number of snapshots < seq. Two versions of a
+// key in the same stripe are indistinguishable to every reader, so only the newer survives.
+size_t Stripe(const std::vector<SequenceNumber>& snapshots, SequenceNumber seq) {
+  return std::lower_bound(snapshots.begin(), snapshots.end(), seq) - snapshots.begin();
+}
+
+}  // namespace
+
+absl::Status BuildFlushTable(const BuildContext& ctx, InternalIterator* iter,
+                             const std::vector<RangeTombstone>& tombstones, FileMetaData* meta,
+                             BuildStats* stats) {
+  uint64_t start = Clock::Real()->NowMonotonicMicros();
+  *meta = FileMetaData();
+  iter->SeekToFirst();
+  if (!iter->Valid() && tombstones.empty()) return iter->status();
+  NOKV_ASSIGN_OR_RETURN(auto out, OutputFile::Create(ctx));
+  for (; iter->Valid(); iter->Next()) {
+    out->builder()->Add(iter->key(), iter->value());
+    ++stats->input_entries;
+  }
+  for (const RangeTombstone& t : tombstones) out->AddTombstone(t);
+  absl::Status s = iter->status();
+  if (s.ok()) s = out->Finish(meta);
+  if (s.ok()) s = ctx.vfs->SyncDir(DirName(out->path()));
+  if (!s.ok()) {
+    out->Abandon();
+    *meta = FileMetaData();
+    return s;
+  }
+  stats->output_bytes += meta->file_size;
+  stats->output_entries += meta->num_entries;
+  stats->micros += Clock::Real()->NowMonotonicMicros() - start;
+  return absl::OkStatus();
+}
+
+absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const CompactionPlan& plan,
+                           VersionEdit* edit, BuildStats* stats) {
+  if (!plan.bottommost) {
+    // Range tombstones are clipped to each output's point range, which is exact only when
+    // nothing lies below the output level. Multi-level compaction lifts this (leveled issue).
+    return absl::UnimplementedError("compaction into a non-bottommost level");
+  }
+  uint64_t start = Clock::Real()->NowMonotonicMicros();
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  std::vector<RangeTombstone> tombstones;
+  std::vector<const std::vector<LiveFilePtr>*> groups = {&plan.upper_inputs, &plan.lower_inputs};
+  for (const auto* group : groups) {
+    for (const auto& f : *group) {
+      NOKV_ASSIGN_OR_RETURN(std::shared_ptr<Table> table, cache->Get(f->meta.number));
+      children.push_back(table->NewIterator(/*fill_cache=*/false));
+      const auto& ts = table->range_tombstones();
+      tombstones.insert(tombstones.end(), ts.begin(), ts.end());
+      stats->input_bytes += f->meta.file_size;
+    }
+  }
+  auto iter = NewMergingIterator(std::move(children));
+  RangeDelIndex range_del(tombstones, kMaxSequenceNumber);
+  const std::vector<SequenceNumber>& snaps = ctx.snapshots;
+
+  // Tombstones that must survive (some snapshot predates them), clipped per output file.
+  std::vector<RangeTombstone> kept_tombstones;
+  for (const RangeTombstone& t : tombstones) {
+    if (Stripe(snaps, t.sequence) > 0) kept_tombstones.push_back(t);
+  }
+
+  std::vector<std::unique_ptr<OutputFile>> finished;
+  std::vector<FileMetaData> metas;
+  std::unique_ptr<OutputFile> out;
+  std::string out_first_user_key, out_last_user_key;
+  std::string current_user_key;
+  bool has_current = false;
+  size_t last_stripe = SIZE_MAX;
+  std::string converted;  // scratch for expired -> deletion rewrites
+
+  auto finish_output = [&]() -> absl::Status {
+    // Clip kept tombstones to [first, last] user keys of this file (bottommost: nothing they
+    // could delete exists outside the points written here).
+    std::string clip_end = out_last_user_key;
+    clip_end.push_back('\0');
+    for (const RangeTombstone& t : kept_tombstones) {
+      RangeTombstone c;
+      c.begin = std::max(t.begin, out_first_user_key);
+      c.end = t.end.empty() ? clip_end : std::min(t.end, clip_end);
+      c.sequence = t.sequence;
+      if (c.begin < c.end) out->AddTombstone(c);
+    }
+    FileMetaData meta;
+    NOKV_RETURN_IF_ERROR(out->Finish(&meta));
+    metas.push_back(meta);
+    finished.push_back(std::move(out));
+    return absl::OkStatus();
+  };
+
+  absl::Status s;
+  for (iter->SeekToFirst(); iter->Valid(); iter->Next()) {
+    ++stats->input_entries;
+    ParsedInternalKey ikey;
+    if (!ParseInternalKey(iter->key(), &ikey)) {
+      s = absl::DataLossError("Corruption: compaction input has a malformed internal key");
+      break;
+    }
+    bool new_user_key = !has_current || ikey.user_key != current_user_key;
+    if (new_user_key) {
+      // Cut the output only between user keys, so a key's versions never straddle files.
+      if (out && out->builder()->FileSize() >= ctx.target_file_bytes) {
+        s = finish_output();
+        if (!s.ok()) break;
+      }
+      current_user_key.assign(ikey.user_key);
+      has_current = true;
+      last_stripe = SIZE_MAX;
+    }
+    size_t stripe = Stripe(snaps, ikey.sequence);
+    bool drop = false;
+    std::string_view value = iter->value();
+    ValueKind kind = ikey.kind;
+    if (stripe == last_stripe) {
+      drop = true;  // shadowed by a newer version no snapshot can tell apart
+    } else {
+      SequenceNumber cover = range_del.MaxCoveringSequence(ikey.user_key);
+      if (cover > ikey.sequence && Stripe(snaps, cover) == stripe) drop = true;
+    }
+    last_stripe = stripe;
+    if (!drop && kind == ValueKind::kValue) {
+      StoredValue sv;
+      if (DecodeStoredValue(value, &sv) && IsExpired(sv.expires_at_millis, ctx.now_millis)) {
+        kind = ValueKind::kDeletion;
+        value = std::string_view();
+      }
+    }
+    if (!drop && kind == ValueKind::kDeletion && plan.bottommost && stripe == 0) drop = true;
+    if (drop) {
+      ++stats->dropped_entries;
+      continue;
+    }
+    if (!out) {
+      auto created = OutputFile::Create(ctx);
+      if (!created.ok()) {
+        s = created.status();
+        break;
+      }
+      out = std::move(*created);
+      out_first_user_key.assign(ikey.user_key);
+    }
+    if (kind == ikey.kind) {
+      out->builder()->Add(iter->key(), value);
+    } else {
+      converted.clear();
+      AppendInternalKey(&converted, ikey.user_key, ikey.sequence, kind);
+      out->builder()->Add(converted, value);
+    }
+    out_last_user_key.assign(ikey.user_key);
+    ++stats->output_entries;
+  }
+  if (s.ok()) s = iter->status();
+  if (s.ok() && out) s = finish_output();
+  if (s.ok() && !finished.empty()) {
+    s = ctx.vfs->SyncDir(DirName(finished.front()->path()));
+  }
+  if (!s.ok()) {
+    if (out) out->Abandon();
+    for (auto& f : finished) ctx.vfs->RemoveFile(f->path()).IgnoreError();
+    return s;
+  }
+  for (const auto& f : plan.upper_inputs) edit->DeleteFile(plan.upper_level, f->meta.number);
+  for (const auto& f : plan.lower_inputs) edit->DeleteFile(plan.output_level, f->meta.number);
+  for (const FileMetaData& meta : metas) {
+    edit->AddFile(plan.output_level, meta);
+    stats->output_bytes += meta.file_size;
+  }
+  stats->micros += Clock::Real()->NowMonotonicMicros() - start;
+  return absl::OkStatus();
+}
+
+}  // namespace nokv

@@ -1,0 +1,70 @@
+// Building SST files: flush (memtable -> one L0 file) and compaction (merge input files into
+// new files of the output level, dropping what no reader can see).
+//
+// What compaction drops (docs/notes/2026-11-24-version-gc.md):
+//   - versions shadowed by a newer version of the same key with no live snapshot between them;
+//   - point entries covered by a newer range tombstone with no snapshot between them;
+//   - at the bottommost level, deletions (and expired values) older than every snapshot, and
+//     range tombstones older than every snapshot;
+//   - expired values elsewhere become deletions (smaller, same meaning).
+// Any error while building output aborts the whole job: outputs are deleted, inputs kept.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "engine/format/internal_iterator.h"
+#include "engine/lsm/table_cache.h"
+#include "engine/lsm/version.h"
+#include "engine/manifest/version_edit.h"
+#include "engine/vfs/vfs.h"
+
+namespace nokv {
+
+struct BuildContext {
+  VFS* vfs = nullptr;
+  std::string dbdir;
+  TableOptions table_options;
+  uint64_t target_file_bytes = 64 << 20;
+  // Live snapshot sequences, ascending. The latest state is always kept in addition.
+  std::vector<SequenceNumber> snapshots;
+  uint64_t now_millis = 0;
+  std::function<uint64_t()> new_file_number;
+};
+
+struct BuildStats {
+  uint64_t input_bytes = 0;
+  uint64_t output_bytes = 0;
+  uint64_t input_entries = 0;
+  uint64_t output_entries = 0;
+  uint64_t dropped_entries = 0;
+  uint64_t micros = 0;
+};
+
+// Writes every entry of `iter` and `tombstones` into one new file (no dropping: a memtable
+// flush keeps every version). The file and the sst directory are fsynced before returning.
+// On success `meta` describes the file; with no entries and no tombstones, meta->number is 0
+// and no file is left behind.
+absl::Status BuildFlushTable(const BuildContext& ctx, InternalIterator* iter,
+                             const std::vector<RangeTombstone>& tombstones, FileMetaData* meta,
+                             BuildStats* stats);
+
+struct CompactionPlan {
+  int output_level = 1;
+  // Input files by level (inputs[0] = files from level `output_level - 1` or L0).
+  std::vector<LiveFilePtr> upper_inputs;
+  int upper_level = 0;
+  std::vector<LiveFilePtr> lower_inputs;  // from output_level
+  // No level below output_level holds data in the inputs' key range.
+  bool bottommost = true;
+};
+
+// Merges the plan's inputs; fills `edit` with deletions of the inputs and additions of the
+// outputs (fsynced, with their directory). The caller applies the edit.
+absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const CompactionPlan& plan,
+                           VersionEdit* edit, BuildStats* stats);
+
+}  // namespace nokv

@@ -1,0 +1,38 @@
+// Opens SST files on demand and keeps them open. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "absl/status/statusor.h"
+#include "engine/sst/block_cache.h"
+#include "engine/sst/table.h"
+#include "engine/vfs/vfs.h"
+
+namespace nokv {
+
+std::string SstFileName(const std::string& dbdir, uint64_t number);
+
+class TableCache {
+ public:
+  TableCache(VFS* vfs, std::string dbdir, TableOptions options, BlockCache* block_cache)
+      : vfs_(vfs), dbdir_(std::move(dbdir)), options_(options), block_cache_(block_cache) {}
+
+  absl::StatusOr<std::shared_ptr<Table>> Get(uint64_t file_number);
+  // Forgets a file (it is about to be deleted) and drops its cached blocks.
+  void Evict(uint64_t file_number);
+  const TableOptions& options() const { return options_; }
+  BlockCache* block_cache() const { return block_cache_; }
+
+ private:
+  VFS* vfs_;
+  std::string dbdir_;
+  TableOptions options_;
+  BlockCache* block_cache_;
+  std::mutex mu_;
+  std::unordered_map<uint64_t, std::shared_ptr<Table>> tables_;
+};
+
+}  // namespace nokv

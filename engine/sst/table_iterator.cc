@@ -1,0 +1,144 @@
+// Two-level table iterator. The index and data positions are plain BlockIters (no virtual
+// dispatch per entry); the data block is pinned by a shared_ptr, so cache eviction never frees
+// bytes the iterator points into.
+#include "engine/sst/block.h"
+#include "engine/sst/table_reader.h"
+
+namespace nokv {
+namespace sst {
+namespace {
+
+class TableIterator final : public InternalIterator {
+ public:
+  TableIterator(std::shared_ptr<const Table> owner, const TableCore* core, bool fill_cache)
+      : owner_(std::move(owner)), core_(core), fill_cache_(fill_cache) {
+    status_ = index_.Init(*core_->index_block, &core_->file_name, core_->footer.index.offset);
+  }
+
+  bool Valid() const override { return status_.ok() && data_.Valid(); }
+
+  void SeekToFirst() override {
+    if (!status_.ok()) return;
+    index_.SeekToFirst();
+    InitDataBlock();
+    if (has_block_) data_.SeekToFirst();
+    SkipEmptyBlocksForward();
+  }
+
+  void SeekToLast() override {
+    if (!status_.ok()) return;
+    index_.SeekToLast();
+    InitDataBlock();
+    if (has_block_) data_.SeekToLast();
+    SkipEmptyBlocksBackward();
+  }
+
+  void Seek(std::string_view target) override {
+    if (!status_.ok()) return;
+    index_.Seek(target);
+    InitDataBlock();
+    if (has_block_) data_.Seek(target);
+    SkipEmptyBlocksForward();
+  }
+
+  void SeekForPrev(std::string_view target) override {
+    if (!status_.ok()) return;
+    // The first block whose separator is >= target holds the answer, or the block before it.
+    index_.Seek(target);
+    if (!index_.Valid() && index_.status().ok()) index_.SeekToLast();
+    InitDataBlock();
+    if (has_block_) data_.SeekForPrev(target);
+    SkipEmptyBlocksBackward();
+  }
+
+  void Next() override {
+    if (!Valid()) return;
+    data_.Next();
+    SkipEmptyBlocksForward();
+  }
+
+  void Prev() override {
+    if (!Valid()) return;
+    data_.Prev();
+    SkipEmptyBlocksBackward();
+  }
+
+  std::string_view key() const override { return data_.key(); }
+  std::string_view value() const override { return data_.value(); }
+  absl::Status status() const override { return status_; }
+
+ private:
+  void SetError(absl::Status s) {
+    status_ = std::move(s);
+    ClearData();
+  }
+
+  void ClearData() {
+    data_.Clear();
+    block_.reset();
+    has_block_ = false;
+  }
+
+  // Loads the data block the index points at (kept if it is already loaded).
+  void InitDataBlock() {
+    if (!index_.Valid()) {
+      if (!index_.status().ok()) {
+        SetError(index_.status());
+      } else {
+        ClearData();
+      }
+      return;
+    }
+    BlockHandle handle;
+    absl::Status s = core_->DecodeIndexValue(index_.value(), &handle);
+    if (!s.ok()) return SetError(std::move(s));
+    if (has_block_ && handle.offset == block_offset_) return;
+    auto block = core_->ReadDataBlock(handle, fill_cache_);
+    if (!block.ok()) return SetError(block.status());
+    block_ = *std::move(block);
+    block_offset_ = handle.offset;
+    has_block_ = true;
+    s = data_.Init(*block_, &core_->file_name, handle.offset);
+    if (!s.ok()) SetError(std::move(s));
+  }
+
+  void SkipEmptyBlocksForward() {
+    while (status_.ok() && !data_.Valid()) {
+      if (!data_.status().ok()) return SetError(data_.status());
+      if (!index_.Valid()) return ClearData();
+      index_.Next();
+      InitDataBlock();
+      if (has_block_) data_.SeekToFirst();
+    }
+  }
+
+  void SkipEmptyBlocksBackward() {
+    while (status_.ok() && !data_.Valid()) {
+      if (!data_.status().ok()) return SetError(data_.status());
+      if (!index_.Valid()) return ClearData();
+      index_.Prev();
+      InitDataBlock();
+      if (has_block_) data_.SeekToLast();
+    }
+  }
+
+  std::shared_ptr<const Table> owner_;
+  const TableCore* core_;
+  bool fill_cache_;
+  BlockIter index_;
+  BlockIter data_;
+  std::shared_ptr<const std::string> block_;
+  uint64_t block_offset_ = 0;
+  bool has_block_ = false;
+  absl::Status status_;
+};
+
+}  // namespace
+
+std::unique_ptr<InternalIterator> NewTableIterator(std::shared_ptr<const Table> owner,
+                                                   const TableCore* core, bool fill_cache) {
+  return std::make_unique<TableIterator>(std::move(owner), core, fill_cache);
+}
+
+}  // namespace sst
+}  // namespace nokv

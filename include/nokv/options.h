@@ -1,0 +1,86 @@
+// Options for opening a NoKV database and for individual reads and writes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace nokv {
+
+class Clock;
+class Snapshot;
+class VFS;
+
+enum class Compression : uint8_t {
+  kNone = 0,
+  kZstd = 1,
+};
+
+struct Options {
+  // Create the workdir if it does not exist. If false, opening a missing DB fails with NotFound.
+  bool create_if_missing = true;
+  // Fail with AlreadyExists if the workdir already holds a database.
+  bool error_if_exists = false;
+
+  // File system used for every byte of I/O. nullptr = the POSIX file system. Not owned; must
+  // outlive the DB.
+  VFS* vfs = nullptr;
+  // Time source for TTL expiry and throttling. nullptr = the real clock. Not owned.
+  Clock* clock = nullptr;
+
+  // A memtable is frozen and flushed once it holds about this many bytes.
+  size_t memtable_bytes = 64 << 20;
+  // Frozen memtables waiting for flush; writers wait when this many are queued (bounded, so a
+  // slow disk slows writers instead of exhausting memory).
+  int max_immutable_memtables = 2;
+  // WAL segments rotate when they reach this size (a memtable switch also starts a segment).
+  uint64_t wal_segment_bytes = 64 << 20;
+
+  // SST layout.
+  size_t block_bytes = 4096;
+  int block_restart_interval = 16;
+  int bloom_bits_per_key = 10;
+  Compression compression = Compression::kNone;
+  int zstd_level = 1;
+  // Target size of one SST file written by compaction.
+  uint64_t target_file_bytes = 64 << 20;
+
+  // Byte budget of the shared block cache (uncompressed data, index and filter blocks).
+  size_t block_cache_bytes = 64 << 20;
+
+  // Compaction starts when L0 has this many files.
+  int l0_compaction_trigger = 4;
+  // Writers are slowed (not stopped) when L0 has this many files...
+  int l0_slowdown_trigger = 12;
+  // ...and wait for compaction when it has this many.
+  int l0_stop_trigger = 24;
+
+  // Write pipeline: the committer groups up to this many bytes of queued writes into one WAL
+  // write (the limit grows with the backlog, up to 4x).
+  size_t max_write_batch_group_bytes = 1 << 20;
+};
+
+struct ReadOptions {
+  // Read as of this snapshot; nullptr = the latest committed state at the time of the call.
+  const Snapshot* snapshot = nullptr;
+  // Verify block checksums on every read (they are always verified when a block is loaded from
+  // disk; this re-verifies cached blocks too).
+  bool verify_checksums = false;
+  // Insert blocks read by this operation into the block cache.
+  bool fill_cache = true;
+  // Iterator bounds: keys in [lower_bound, upper_bound). Empty = unbounded. The strings are
+  // copied by NewIterator.
+  std::string lower_bound;
+  std::string upper_bound;
+  // If non-empty, the iterator only yields keys starting with this prefix.
+  std::string prefix;
+};
+
+struct WriteOptions {
+  // true: the write is fsynced to the WAL before the call returns (group commit shares one
+  // fsync among concurrent writers). false (default): the write reaches the OS before the call
+  // returns, so it survives a process crash but not a power cut.
+  bool sync = false;
+};
+
+}  // namespace nokv

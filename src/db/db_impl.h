@@ -1,0 +1,192 @@
+// DBImpl: the embedded engine behind nokv::DB. Call chains in docs/runtime.md.
+//
+// Threads:
+//   - callers: Get/NewIterator read lock-free from a SuperVersion (memtables + Version);
+//     writes enqueue into the commit queue and wait.
+//   - commit thread: forms write groups, appends one WAL record per group (one fsync per group
+//     when any member asked for sync), applies to the memtable, publishes the sequence.
+//   - flush thread: turns the oldest immutable memtable into an L0 table.
+//   - compaction thread: merges L0 into L1 when L0 reaches its trigger, or on CompactRange.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/lsm/compaction.h"
+#include "engine/lsm/table_cache.h"
+#include "engine/lsm/version_set.h"
+#include "engine/memtable/memtable.h"
+#include "engine/sst/block_cache.h"
+#include "engine/wal/log_writer.h"
+#include "nokv/db.h"
+#include "src/util/clock.h"
+
+namespace nokv {
+
+// What a reader needs, captured atomically: the memtables and the Version.
+struct SuperVersion {
+  std::shared_ptr<MemTable> mem;
+  std::vector<std::shared_ptr<MemTable>> imms;  // newest first
+  std::shared_ptr<const Version> version;
+};
+
+// SST files no Version references any more, waiting to be deleted. Shared with LiveFile
+// destructors, which may run on any thread (an iterator's last reference).
+struct ObsoleteFiles {
+  std::mutex mu;
+  std::vector<uint64_t> numbers;
+};
+
+struct EngineStats {
+  std::atomic<uint64_t> writes{0}, write_groups{0}, write_bytes{0}, wal_syncs{0},
+      wal_records{0}, wal_segments_created{0}, gets{0}, get_hits{0}, get_micros{0},
+      write_micros{0}, flushes{0}, flush_bytes{0}, flush_micros{0}, compactions{0},
+      compaction_input_bytes{0}, compaction_output_bytes{0}, compaction_micros{0},
+      compaction_dropped_entries{0}, compaction_errors{0}, stall_micros{0}, stall_count{0},
+      slowdown_count{0}, memtable_switches{0}, recovered_records{0},
+      recovery_torn_tail_bytes{0}, obsolete_files_deleted{0}, iterators_created{0};
+};
+
+class DBImpl final : public DB {
+ public:
+  DBImpl(const Options& options, std::string dbdir);
+  ~DBImpl() override;
+
+  absl::Status OpenImpl();
+
+  absl::Status Set(const WriteOptions& options, std::string_view key,
+                   std::string_view value) override;
+  absl::Status SetWithTTL(const WriteOptions& options, std::string_view key,
+                          std::string_view value, uint64_t ttl_millis) override;
+  absl::Status Delete(const WriteOptions& options, std::string_view key) override;
+  absl::Status DeleteRange(const WriteOptions& options, std::string_view begin,
+                           std::string_view end) override;
+  absl::Status Write(const WriteOptions& options, const WriteBatch& batch) override;
+  absl::StatusOr<std::string> Get(const ReadOptions& options, std::string_view key) override;
+  absl::StatusOr<ValueWithExpiry> GetWithExpiry(const ReadOptions& options,
+                                                std::string_view key) override;
+  std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
+  const Snapshot* GetSnapshot() override;
+  void ReleaseSnapshot(const Snapshot* snapshot) override;
+  absl::Status Flush() override;
+  absl::Status CompactRange(std::string_view begin, std::string_view end) override;
+  bool GetProperty(std::string_view name, std::string* value) override;
+  std::map<std::string, uint64_t> Stats() override;
+  absl::Status Close() override;
+
+  using DB::Delete;
+  using DB::DeleteRange;
+  using DB::Get;
+  using DB::Set;
+  using DB::SetWithTTL;
+  using DB::Write;
+
+ private:
+  // One queued write (or a memtable-switch request when batch == nullptr).
+  struct WriteRequest {
+    const WriteBatch* batch = nullptr;
+    bool sync = false;
+    absl::Status status;
+    std::atomic<bool> done{false};
+  };
+
+  // --- open / recovery (db_impl.cc)
+  absl::Status Recover();
+  absl::Status ReplayWalSegment(const std::string& path, uint64_t number, bool is_last,
+                                std::shared_ptr<MemTable>* mem, SequenceNumber* max_seq,
+                                VersionEdit* edit);
+  absl::Status FlushMemTableAtRecovery(const MemTable& mem, VersionEdit* edit);
+  void RemoveOrphanFiles();
+  BuildContext MakeBuildContext();
+
+  // --- write pipeline (db_write.cc)
+  absl::Status SubmitWrite(const WriteOptions& options, const WriteBatch* batch);
+  void CommitLoop();
+  void CommitGroup(std::vector<WriteRequest*>& group);
+  absl::Status MakeRoomForWrite(bool force_switch);
+  absl::Status SwitchMemTable();  // requires mu_
+  static absl::Status ApplyGroup(std::string_view group, MemTable* mem, SequenceNumber* last);
+
+  // --- reads (db_read.cc)
+  std::shared_ptr<const SuperVersion> GetSuperVersion() const;
+  void InstallSuperVersion();  // requires mu_
+  SequenceNumber ReadSequence(const ReadOptions& options) const;
+  absl::StatusOr<ValueWithExpiry> GetImpl(const ReadOptions& options, std::string_view key);
+
+  // --- background (db_background.cc)
+  void FlushLoop();
+  void CompactionLoop();
+  absl::Status FlushOldestImmutable();
+  absl::Status RunOneCompaction(bool manual);
+  void DeleteObsoleteFiles();
+  void DeleteObsoleteWalSegments();
+  void SetBackgroundError(const absl::Status& s);  // requires mu_
+  std::vector<SequenceNumber> LiveSnapshots();
+
+  absl::Status CheckOpen() const;
+
+  const Options options_;
+  VFS* const vfs_;
+  Clock* const clock_;
+  const std::string dbdir_;
+  const std::string wal_dir_;
+
+  std::unique_ptr<FileLock> lock_;
+  std::unique_ptr<BlockCache> block_cache_;
+  std::unique_ptr<TableCache> table_cache_;
+  std::shared_ptr<ObsoleteFiles> obsolete_;
+  std::unique_ptr<VersionSet> versions_;
+
+  // mu_ guards the memtable list, the WAL writer switch, background state and bg_error_.
+  std::mutex mu_;
+  std::condition_variable bg_cv_;  // background work available / finished
+  std::shared_ptr<MemTable> mem_;
+  uint64_t mem_log_number_ = 0;  // first WAL segment holding mem_'s writes
+  struct Immutable {
+    std::shared_ptr<MemTable> mem;
+    uint64_t log_number;
+  };
+  std::deque<Immutable> imm_;  // oldest first
+  std::unique_ptr<log::Writer> wal_;
+  uint64_t wal_number_ = 0;
+  absl::Status bg_error_;
+  bool closing_ = false;
+  bool manual_compaction_requested_ = false;
+  uint64_t manual_compactions_done_ = 0;
+  int consecutive_compaction_failures_ = 0;
+
+  mutable std::mutex sv_mu_;
+  std::shared_ptr<const SuperVersion> super_version_;
+
+  std::atomic<SequenceNumber> visible_seq_{0};
+  std::atomic<bool> closed_{false};
+  std::atomic<bool> opened_{false};
+
+  // Commit queue (MPSC: any thread produces, the commit thread consumes).
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<WriteRequest*> queue_;
+  size_t queue_bytes_ = 0;
+  bool committer_waiting_ = false;
+  std::string group_buffer_;  // commit thread only
+
+  std::mutex snapshots_mu_;
+  std::multiset<SequenceNumber> snapshots_;
+
+  std::thread commit_thread_;
+  std::thread flush_thread_;
+  std::thread compaction_thread_;
+
+  std::string recovery_report_;
+  EngineStats stats_;
+};
+
+}  // namespace nokv

@@ -1,0 +1,246 @@
+// The write pipeline: many producers, one committer (docs/runtime.md "Write path").
+#include <algorithm>
+
+#include "src/db/db_impl.h"
+#include "src/db/filenames.h"
+#include "src/db/write_batch_format.h"
+#include "src/util/status_macros.h"
+#include "src/util/str_cat.h"
+#include "src/util/sync_point.h"
+
+namespace nokv {
+
+absl::Status DBImpl::Set(const WriteOptions& options, std::string_view key,
+                         std::string_view value) {
+  WriteBatch batch;
+  batch.Set(key, value);
+  return Write(options, batch);
+}
+
+absl::Status DBImpl::SetWithTTL(const WriteOptions& options, std::string_view key,
+                                std::string_view value, uint64_t ttl_millis) {
+  WriteBatch batch;
+  batch.SetWithTTL(key, value, ttl_millis);
+  return Write(options, batch);
+}
+
+absl::Status DBImpl::Delete(const WriteOptions& options, std::string_view key) {
+  WriteBatch batch;
+  batch.Delete(key);
+  return Write(options, batch);
+}
+
+absl::Status DBImpl::DeleteRange(const WriteOptions& options, std::string_view begin,
+                                 std::string_view end) {
+  WriteBatch batch;
+  batch.DeleteRange(begin, end);
+  return Write(options, batch);
+}
+
+absl::Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
+  NOKV_RETURN_IF_ERROR(batch.Validity());
+  if (batch.Count() == 0) return CheckOpen();
+  return SubmitWrite(options, &batch);
+}
+
+absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* batch) {
+  NOKV_RETURN_IF_ERROR(CheckOpen());
+  uint64_t start = clock_->NowMonotonicMicros();
+  WriteRequest request;
+  request.batch = batch;
+  request.sync = options.sync;
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    if (closed_.load()) return absl::FailedPreconditionError("DB is closed");
+    queue_.push_back(&request);
+    queue_bytes_ += batch ? batch->ByteSize() : 0;
+    // Wake the committer only when it is parked: producers that find it busy just enqueue.
+    if (committer_waiting_) queue_cv_.notify_one();
+  }
+  request.done.wait(false, std::memory_order_acquire);
+  stats_.writes.fetch_add(1, std::memory_order_relaxed);
+  stats_.write_micros.fetch_add(clock_->NowMonotonicMicros() - start, std::memory_order_relaxed);
+  return request.status;
+}
+
+void DBImpl::CommitLoop() {
+  std::vector<WriteRequest*> group;
+  while (true) {
+    group.clear();
+    {
+      std::unique_lock<std::mutex> lock(queue_mu_);
+      committer_waiting_ = true;
+      queue_cv_.wait(lock, [&] { return !queue_.empty() || closed_.load(); });
+      committer_waiting_ = false;
+      if (queue_.empty()) return;  // closed and drained
+      // Adaptive batch: the byte limit grows with the backlog (up to 4x), so a deep queue is
+      // drained in fewer, larger WAL writes while a lone writer is never delayed.
+      size_t base = options_.max_write_batch_group_bytes;
+      size_t limit = base * std::clamp<size_t>(queue_bytes_ / std::max<size_t>(base, 1), 1, 4);
+      size_t bytes = 0;
+      bool switch_request = queue_.front()->batch == nullptr;
+      while (!queue_.empty()) {
+        WriteRequest* r = queue_.front();
+        if (switch_request != (r->batch == nullptr)) break;
+        size_t size = r->batch ? r->batch->ByteSize() : 0;
+        if (!group.empty() && bytes + size > limit) break;
+        group.push_back(r);
+        bytes += size;
+        queue_.pop_front();
+        queue_bytes_ -= size;
+      }
+    }
+    CommitGroup(group);
+  }
+}
+
+void DBImpl::CommitGroup(std::vector<WriteRequest*>& group) {
+  absl::Status s;
+  if (group.front()->batch == nullptr) {
+    // Flush() asked for the memtable to be frozen.
+    s = MakeRoomForWrite(/*force_switch=*/true);
+  } else {
+    s = MakeRoomForWrite(/*force_switch=*/false);
+  }
+  if (s.ok() && group.front()->batch != nullptr) {
+    SequenceNumber first = visible_seq_.load(std::memory_order_relaxed) + 1;
+    uint32_t count = 0;
+    bool sync = false;
+    group_buffer_.assign(batch::kHeaderSize, '\0');
+    uint64_t now = clock_->NowUnixMillis();
+    for (WriteRequest* r : group) {
+      count += r->batch->Count();
+      sync |= r->sync;
+      if (s.ok()) s = batch::AppendRecordsForWal(r->batch->Rep(), now, &group_buffer_);
+    }
+    EncodeFixed64(group_buffer_.data(), first);
+    EncodeFixed32(group_buffer_.data() + 8, count);
+    if (s.ok()) {
+      NOKV_SYNC_POINT("DB::CommitGroup:BeforeWalAppend");
+      s = wal_->AddRecord(group_buffer_);
+      if (s.ok() && sync) {
+        s = wal_->Sync();
+        stats_.wal_syncs.fetch_add(1, std::memory_order_relaxed);
+      }
+      if (!s.ok()) {
+        // The WAL may now end in a partial record; appending after it would turn a torn tail
+        // into mid-log corruption. Stop accepting writes until the DB is reopened.
+        std::lock_guard<std::mutex> lock(mu_);
+        SetBackgroundError(s);
+      }
+    }
+    if (s.ok()) {
+      SequenceNumber last = 0;
+      s = ApplyGroup(group_buffer_, mem_.get(), &last);
+      versions_->SetLastSequence(last);
+      visible_seq_.store(last, std::memory_order_release);
+      stats_.wal_records.fetch_add(1, std::memory_order_relaxed);
+      stats_.write_groups.fetch_add(1, std::memory_order_relaxed);
+      stats_.write_bytes.fetch_add(group_buffer_.size(), std::memory_order_relaxed);
+    }
+  }
+  for (WriteRequest* r : group) {
+    r->status = s;
+    r->done.store(true, std::memory_order_release);
+    r->done.notify_one();
+  }
+}
+
+absl::Status DBImpl::ApplyGroup(std::string_view group, MemTable* mem, SequenceNumber* last) {
+  if (group.size() < batch::kHeaderSize) {
+    return absl::DataLossError("write group shorter than its header");
+  }
+  SequenceNumber seq = DecodeFixed64(group.data());
+  NOKV_RETURN_IF_ERROR(batch::ForEachRecord(group, [&](const batch::Record& r) {
+    switch (r.kind) {
+      case static_cast<uint8_t>(ValueKind::kValue):
+        mem->Add(seq, ValueKind::kValue, r.key, r.value);
+        break;
+      case static_cast<uint8_t>(ValueKind::kDeletion):
+        mem->Add(seq, ValueKind::kDeletion, r.key, {});
+        break;
+      case static_cast<uint8_t>(ValueKind::kRangeDeletion):
+        mem->AddRangeTombstone(seq, r.key, r.value);
+        break;
+      default:
+        return absl::DataLossError(StrCat("unexpected record kind ", int{r.kind}, " in WAL"));
+    }
+    ++seq;
+    return absl::OkStatus();
+  }));
+  *last = seq - 1;
+  return absl::OkStatus();
+}
+
+absl::Status DBImpl::MakeRoomForWrite(bool force_switch) {
+  std::unique_lock<std::mutex> lock(mu_);
+  bool slowed_down = false;
+  while (true) {
+    if (!bg_error_.ok()) return bg_error_;
+    if (closing_) return absl::FailedPreconditionError("DB is closing");
+    int l0_files = versions_->current()->NumFiles(0);
+    if (l0_files >= options_.l0_stop_trigger) {
+      uint64_t start = clock_->NowMonotonicMicros();
+      stats_.stall_count.fetch_add(1, std::memory_order_relaxed);
+      bg_cv_.notify_all();
+      bg_cv_.wait(lock);
+      stats_.stall_micros.fetch_add(clock_->NowMonotonicMicros() - start);
+      continue;
+    }
+    if (!slowed_down && l0_files >= options_.l0_slowdown_trigger) {
+      // Give compaction a little of the CPU instead of stopping writers outright later.
+      slowed_down = true;
+      stats_.slowdown_count.fetch_add(1, std::memory_order_relaxed);
+      lock.unlock();
+      clock_->SleepForMicros(1000);
+      lock.lock();
+      continue;
+    }
+    // A memtable and its WAL segment rotate together: the segment can be deleted as soon as
+    // the memtable is flushed.
+    bool full = mem_->ApproximateMemoryUsage() >= options_.memtable_bytes ||
+                wal_->size() >= options_.wal_segment_bytes;
+    if (!full && !(force_switch && !mem_->empty())) return absl::OkStatus();
+    if (static_cast<int>(imm_.size()) >= options_.max_immutable_memtables) {
+      uint64_t start = clock_->NowMonotonicMicros();
+      stats_.stall_count.fetch_add(1, std::memory_order_relaxed);
+      bg_cv_.wait(lock);
+      stats_.stall_micros.fetch_add(clock_->NowMonotonicMicros() - start);
+      continue;
+    }
+    return SwitchMemTable();
+  }
+}
+
+absl::Status DBImpl::SwitchMemTable() {
+  uint64_t number = versions_->NewFileNumber();
+  NOKV_SYNC_POINT("DB::SwitchMemTable:BeforeNewSegment");
+  NOKV_ASSIGN_OR_RETURN(auto writer, log::Writer::Create(*vfs_, WalFileName(wal_dir_, number),
+                                                         log::FileKind::kWal, number));
+  // The old segment is complete: make it durable before writes move on, so a later sync of the
+  // new segment never acknowledges data whose predecessor could still be lost.
+  NOKV_RETURN_IF_ERROR(wal_->Sync());
+  wal_->Close().IgnoreError();
+  wal_ = std::move(writer);
+  wal_number_ = number;
+  stats_.wal_segments_created.fetch_add(1, std::memory_order_relaxed);
+  if (!mem_->empty()) {
+    imm_.push_back(Immutable{mem_, mem_log_number_});
+    mem_ = std::make_shared<MemTable>();
+    mem_log_number_ = number;
+    stats_.memtable_switches.fetch_add(1, std::memory_order_relaxed);
+    InstallSuperVersion();
+    bg_cv_.notify_all();
+  }
+  return absl::OkStatus();
+}
+
+void DBImpl::SetBackgroundError(const absl::Status& s) {
+  if (bg_error_.ok()) {
+    bg_error_ = absl::Status(s.code(), StrCat("background error, writes stopped until reopen: ",
+                                              s.message()));
+  }
+  bg_cv_.notify_all();
+}
+
+}  // namespace nokv

@@ -1,0 +1,467 @@
+#include "src/redis/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "src/redis/command.h"
+#include "src/util/str_cat.h"
+
+namespace nokv::redis {
+namespace {
+
+constexpr size_t kReadChunk = 64 << 10;
+// Bytes read from one connection per readiness event, so one fast sender cannot starve others.
+constexpr size_t kReadBudgetPerEvent = 1 << 20;
+constexpr size_t kMaxCommandsPerJob = 1024;
+
+// Approximate memory held by a parsed command.
+size_t CommandBytes(const Argv& argv) {
+  size_t bytes = 32;
+  for (const auto& a : argv) bytes += a.size() + 32;
+  return bytes;
+}
+
+absl::Status SysError(std::string_view what) {
+  return absl::InternalError(StrCat(what, ": ", std::strerror(errno)));
+}
+
+std::string PeerName(const sockaddr_in& addr) {
+  char buf[INET_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET, &addr.sin_addr, buf, sizeof(buf));
+  return StrCat(buf, ":", ntohs(addr.sin_port));
+}
+
+}  // namespace
+
+struct RedisServer::Connection {
+  int fd = -1;
+  std::string in;
+  size_t in_pos = 0;
+  RespParser parser;
+  std::deque<Argv> pending;
+  size_t pending_bytes = 0;
+  std::string out;
+  size_t out_pos = 0;
+  bool busy = false;         // a batch is running on a worker
+  bool read_closed = false;  // the peer sent EOF
+  bool closing = false;      // close once the output is flushed
+  bool error_replied = false;
+  uint32_t interest = 0;  // events registered with epoll
+  // The reactor's copy of session.authenticated, refreshed when a batch completes: the session
+  // itself belongs to the worker while a batch runs.
+  bool authenticated = false;
+  Session session;
+
+  explicit Connection(RespLimits limits) : parser(limits) {}
+  size_t unsent() const { return out.size() - out_pos; }
+};
+
+RedisServer::RedisServer(ServerState* state, ServerOptions options)
+    : state_(state), options_(std::move(options)) {}
+
+RedisServer::~RedisServer() { Stop(); }
+
+absl::Status RedisServer::Start() {
+  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) return SysError("socket");
+  int one = 1;
+  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(options_.port));
+  if (inet_pton(AF_INET, options_.bind_host.c_str(), &addr.sin_addr) != 1) {
+    return absl::InvalidArgumentError(
+        StrCat("bind address '", options_.bind_host, "' is not an IPv4 address"));
+  }
+  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    return SysError(StrCat("bind ", options_.bind_host, ":", options_.port));
+  }
+  if (listen(listen_fd_, 511) != 0) return SysError("listen");
+  socklen_t len = sizeof(addr);
+  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+  state_->bound_port.store(port_);
+
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) return SysError("epoll_create1");
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd_ < 0) return SysError("eventfd");
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = listen_fd_;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
+  ev.data.fd = wake_fd_;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+
+  started_ = true;
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    workers_.emplace_back([this] { WorkerLoop(); });
+  }
+  reactor_ = std::thread([this] { ReactorLoop(); });
+  return absl::OkStatus();
+}
+
+void RedisServer::Stop() {
+  if (!started_) {
+    if (listen_fd_ >= 0) close(listen_fd_);
+    listen_fd_ = -1;
+    return;
+  }
+  started_ = false;
+  stopping_.store(true);
+  WakeReactor();
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    jobs_cv_.notify_all();
+  }
+  if (reactor_.joinable()) reactor_.join();
+  for (auto& w : workers_) w.join();
+  workers_.clear();
+  for (auto& [fd, conn] : by_fd_) close(fd);
+  by_fd_.clear();
+  by_id_.clear();
+  jobs_.clear();
+  close(listen_fd_);
+  close(epoll_fd_);
+  close(wake_fd_);
+  listen_fd_ = epoll_fd_ = wake_fd_ = -1;
+}
+
+void RedisServer::WakeReactor() {
+  uint64_t one = 1;
+  if (wake_fd_ >= 0) {
+    ssize_t n = write(wake_fd_, &one, sizeof(one));
+    (void)n;  // EAGAIN means a wakeup is already pending
+  }
+}
+
+void RedisServer::ReactorLoop() {
+  std::vector<epoll_event> events(256);
+  while (!stopping_.load()) {
+    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 1000);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == listen_fd_) {
+        Accept();
+        continue;
+      }
+      if (fd == wake_fd_) {
+        uint64_t v;
+        while (read(wake_fd_, &v, sizeof(v)) > 0) {
+        }
+        DrainCompletions();
+        continue;
+      }
+      auto it = by_fd_.find(fd);
+      if (it == by_fd_.end()) continue;
+      std::shared_ptr<Connection> conn = it->second;
+      uint32_t e = events[i].events;
+      if (e & (EPOLLHUP | EPOLLERR)) {
+        // Both directions are gone (reset, or closed after our side stopped reading): nobody
+        // is left to reply to.
+        CloseConnection(conn);
+        continue;
+      }
+      if (e & (EPOLLIN | EPOLLRDHUP)) HandleReadable(conn);
+      if (conn->fd >= 0 && (e & EPOLLOUT)) HandleWritable(conn);
+    }
+  }
+}
+
+void RedisServer::Accept() {
+  while (true) {
+    sockaddr_in addr{};
+    socklen_t len = sizeof(addr);
+    int fd =
+        accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN, or a transient error (EMFILE...): retry on the next event
+    if (by_fd_.size() >= options_.max_clients) {
+      state_->metrics.connections_rejected->Add();
+      static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
+      ssize_t n = send(fd, kMsg, sizeof(kMsg) - 1, MSG_NOSIGNAL);
+      (void)n;
+      close(fd);
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    auto conn = std::make_shared<Connection>(options_.limits);
+    conn->fd = fd;
+    conn->session.id = state_->next_client_id.fetch_add(1);
+    conn->session.peer = PeerName(addr);
+    conn->session.created_ms = state_->clock->NowUnixMillis();
+    conn->session.authenticated = state_->config.requirepass.empty();
+    conn->authenticated = conn->session.authenticated;
+    conn->parser.set_authenticated(conn->authenticated);
+    by_fd_[fd] = conn;
+    by_id_[conn->session.id] = conn;
+    state_->metrics.connections_accepted->Add();
+    state_->metrics.connections_active->Add(1);
+    conn->interest = EPOLLIN | EPOLLRDHUP;
+    epoll_event ev{};
+    ev.events = conn->interest;
+    ev.data.fd = fd;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  }
+}
+
+void RedisServer::HandleReadable(const std::shared_ptr<Connection>& conn) {
+  size_t budget = kReadBudgetPerEvent;
+  while (budget > 0 && !conn->read_closed && !conn->closing) {
+    size_t old = conn->in.size();
+    conn->in.resize(old + kReadChunk);
+    ssize_t n = recv(conn->fd, conn->in.data() + old, kReadChunk, 0);
+    if (n > 0) {
+      conn->in.resize(old + static_cast<size_t>(n));
+      state_->metrics.bytes_read->Add(static_cast<uint64_t>(n));
+      budget -= std::min(budget, static_cast<size_t>(n));
+      if (static_cast<size_t>(n) < kReadChunk) break;
+      continue;
+    }
+    conn->in.resize(old);
+    if (n == 0) {
+      conn->read_closed = true;  // half-close: finish what was sent, then close
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    CloseConnection(conn);  // ECONNRESET and friends
+    return;
+  }
+  Progress(conn);
+}
+
+void RedisServer::HandleWritable(const std::shared_ptr<Connection>& conn) { Progress(conn); }
+
+void RedisServer::ParseInput(Connection& conn) {
+  while (!conn.parser.in_error() && !conn.closing) {
+    // Before AUTH, parse one command at a time so the commands after a successful AUTH get the
+    // authenticated limits (Redis processes them one by one too).
+    if (!conn.authenticated && (conn.busy || !conn.pending.empty())) break;
+    if (conn.pending_bytes >= options_.pending_high_watermark) break;
+    Argv argv;
+    RespParser::Result r = conn.parser.Next(conn.in, &conn.in_pos, &argv);
+    if (r == RespParser::Result::kCommand) {
+      conn.pending_bytes += CommandBytes(argv);
+      conn.pending.push_back(std::move(argv));
+      continue;
+    }
+    if (r == RespParser::Result::kError) state_->metrics.protocol_errors->Add();
+    break;
+  }
+  // Drop consumed input. A partial command keeps only its unconsumed tail.
+  if (conn.in_pos > 0) {
+    conn.in.erase(0, conn.in_pos);
+    conn.in_pos = 0;
+  }
+  if (!conn.parser.in_error() &&
+      conn.parser.pending_bytes() + conn.in.size() > options_.max_query_bytes) {
+    conn.closing = true;  // Redis closes clients that exceed the query buffer limit
+    conn.pending.clear();
+  }
+}
+
+void RedisServer::Progress(const std::shared_ptr<Connection>& conn) {
+  if (conn->fd < 0) return;
+  ParseInput(*conn);
+  // Flush first: sending frees output room, which may allow the next batch to start.
+  if (!FlushOutput(*conn)) {
+    CloseConnection(conn);
+    return;
+  }
+  if (!conn->busy && !conn->closing && conn->unsent() < options_.output_high_watermark) {
+    if (options_.inline_reads) RunInline(*conn);
+    if (!conn->pending.empty() && conn->unsent() < options_.output_high_watermark) {
+      Submit(conn);
+    } else if (conn->parser.in_error() && !conn->error_replied) {
+      // Every command before the bad bytes has been answered; now the error, then close.
+      AppendError(&conn->out, conn->parser.error());
+      conn->error_replied = true;
+      conn->closing = true;
+      if (!FlushOutput(*conn)) {
+        CloseConnection(conn);
+        return;
+      }
+    }
+  }
+  bool idle = !conn->busy && conn->pending.empty() && conn->unsent() == 0;
+  if (idle && (conn->closing || conn->read_closed)) {
+    CloseConnection(conn);
+    return;
+  }
+  UpdateInterest(*conn);
+}
+
+void RedisServer::RunInline(Connection& conn) {
+  size_t ran = 0;
+  while (!conn.pending.empty() && conn.unsent() < options_.output_high_watermark) {
+    const Argv& argv = conn.pending.front();
+    const CommandSpec* spec = FindCommand(argv[0]);
+    if (spec == nullptr || !(spec->flags & kCmdInline)) break;
+    ExecuteCommand(state_, &conn.session, argv, &conn.out);
+    conn.pending_bytes -= std::min(conn.pending_bytes, CommandBytes(argv));
+    conn.pending.pop_front();
+    ++ran;
+  }
+  if (ran > 0) state_->metrics.inline_batches->Add();
+}
+
+void RedisServer::Submit(const std::shared_ptr<Connection>& conn) {
+  Job job;
+  job.conn = conn;
+  size_t n = std::min(conn->pending.size(), kMaxCommandsPerJob);
+  job.commands.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    job.commands.push_back(std::move(conn->pending.front()));
+    conn->pending.pop_front();
+  }
+  conn->pending_bytes = 0;
+  for (const auto& argv : conn->pending) conn->pending_bytes += CommandBytes(argv);
+  conn->busy = true;
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    jobs_.push_back(std::move(job));
+  }
+  jobs_cv_.notify_one();
+}
+
+bool RedisServer::FlushOutput(Connection& conn) {
+  while (conn.unsent() > 0) {
+    ssize_t n = send(conn.fd, conn.out.data() + conn.out_pos, conn.unsent(), MSG_NOSIGNAL);
+    if (n > 0) {
+      conn.out_pos += static_cast<size_t>(n);
+      state_->metrics.bytes_written->Add(static_cast<uint64_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    return false;  // EPIPE / ECONNRESET: the peer is gone
+  }
+  if (conn.out_pos == conn.out.size()) {
+    conn.out.clear();
+    conn.out_pos = 0;
+    // A burst can leave a huge buffer behind; do not keep it for an idle connection.
+    if (conn.out.capacity() > (1 << 20)) conn.out.shrink_to_fit();
+  } else if (conn.out_pos > (1 << 20)) {
+    conn.out.erase(0, conn.out_pos);
+    conn.out_pos = 0;
+  }
+  return true;
+}
+
+void RedisServer::UpdateInterest(Connection& conn) {
+  uint32_t want = 0;
+  bool backpressure = conn.unsent() >= options_.output_high_watermark ||
+                      conn.pending_bytes >= options_.pending_high_watermark ||
+                      (!conn.authenticated && (conn.busy || !conn.pending.empty()));
+  if (!conn.read_closed && !conn.closing && !conn.parser.in_error() && !backpressure) {
+    want |= EPOLLIN | EPOLLRDHUP;
+  }
+  if (conn.unsent() > 0) want |= EPOLLOUT;
+  if (want == conn.interest) return;
+  epoll_event ev{};
+  ev.events = want;
+  ev.data.fd = conn.fd;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, conn.fd, &ev);
+  conn.interest = want;
+}
+
+void RedisServer::CloseConnection(const std::shared_ptr<Connection>& conn) {
+  if (conn->fd < 0) return;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, conn->fd, nullptr);
+  if (conn->closing && !conn->read_closed) {
+    // Closing with unread input makes the kernel send a reset, which can destroy the error or
+    // QUIT reply still in flight; send FIN first and discard what is already buffered.
+    shutdown(conn->fd, SHUT_WR);
+    char scratch[16384];
+    for (int i = 0; i < 64 && recv(conn->fd, scratch, sizeof(scratch), MSG_DONTWAIT) > 0; ++i) {
+    }
+  }
+  close(conn->fd);
+  by_fd_.erase(conn->fd);
+  by_id_.erase(conn->session.id);
+  conn->fd = -1;
+  state_->metrics.connections_active->Add(-1);
+  // A batch still running on a worker holds its own reference; its completion is dropped.
+}
+
+void RedisServer::DrainCompletions() {
+  std::vector<Completion> done;
+  {
+    std::lock_guard<std::mutex> lock(completions_mu_);
+    done.swap(completions_);
+  }
+  for (Completion& c : done) {
+    auto it = by_id_.find(c.conn_id);
+    if (it == by_id_.end()) continue;
+    std::shared_ptr<Connection> conn = it->second;
+    conn->busy = false;
+    if (conn->out.empty()) {
+      conn->out = std::move(c.reply);
+      conn->out_pos = 0;
+    } else {
+      conn->out += c.reply;
+    }
+    conn->authenticated = conn->session.authenticated;
+    conn->parser.set_authenticated(conn->authenticated);
+    if (conn->session.close_after_reply) {
+      conn->closing = true;
+      conn->pending.clear();
+      conn->pending_bytes = 0;
+    } else {
+      for (auto it2 = c.leftover.rbegin(); it2 != c.leftover.rend(); ++it2) {
+        conn->pending.push_front(std::move(*it2));
+      }
+    }
+    Progress(conn);
+  }
+}
+
+void RedisServer::WorkerLoop() {
+  while (true) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(jobs_mu_);
+      jobs_cv_.wait(lock, [this] { return stopping_.load() || !jobs_.empty(); });
+      if (stopping_.load()) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    Completion done;
+    done.conn_id = job.conn->session.id;
+    size_t i = 0;
+    for (; i < job.commands.size(); ++i) {
+      if (stopping_.load()) break;
+      ExecuteCommand(state_, &job.conn->session, job.commands[i], &done.reply);
+      if (job.conn->session.close_after_reply) {
+        ++i;
+        break;
+      }
+      // Bound the reply a batch can build; the rest runs once it has been sent.
+      if (done.reply.size() >= options_.output_high_watermark) {
+        ++i;
+        break;
+      }
+    }
+    for (; i < job.commands.size(); ++i) done.leftover.push_back(std::move(job.commands[i]));
+    {
+      std::lock_guard<std::mutex> lock(completions_mu_);
+      completions_.push_back(std::move(done));
+    }
+    WakeReactor();
+  }
+}
+
+}  // namespace nokv::redis

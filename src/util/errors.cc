@@ -1,0 +1,32 @@
+#include "src/util/errors.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "src/util/str_cat.h"
+
+namespace nokv {
+
+absl::Status CorruptionError(std::string_view file, uint64_t offset, std::string_view what) {
+  return absl::DataLossError(StrCat("Corruption: ", file, " offset ", offset, ": ", what));
+}
+
+absl::Status ErrnoError(std::string_view context, int err) {
+  std::string msg = StrCat(context, ": ", std::strerror(err));
+  switch (err) {
+    case ENOENT:
+      return absl::NotFoundError(msg);
+    case ENOSPC:
+    case EDQUOT:
+      return absl::ResourceExhaustedError(msg);
+    case EAGAIN:
+    case EBUSY:
+      return absl::UnavailableError(msg);
+    case EINVAL:
+      return absl::InvalidArgumentError(msg);
+    default:
+      return absl::InternalError(msg);
+  }
+}
+
+}  // namespace nokv

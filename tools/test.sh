@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The test command: install missing packages, build the default and asan presets, run ctest on
+# both. Extra arguments go to ctest (e.g. -R wal).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./tools/deps.sh
+jobs=$(nproc)
+status=0
+for preset in default asan; do
+  echo "=== preset: $preset ==="
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  ctest --preset "$preset" -j "$jobs" --label-exclude soak "$@" || status=1
+done
+exit $status
