@@ -1,6 +1,6 @@
 // SST framing shared by the builder and the reader: block handles, the per-block trailer
 // (compression type + XXH3 checksum), the fixed-size footer, and reading a block back with every
-// check done before its bytes are handed out. docs/format-sst.md describes the byte layout.
+// check done before its bytes are handed out. docs/format.md ("SST") describes the byte layout.
 #pragma once
 
 #include <cstddef>
