@@ -314,5 +314,51 @@ TEST_F(DBTest, TornWalTailIsTruncatedAndReported) {
   EXPECT_NE(report.find("torn tail"), std::string::npos) << report;
 }
 
+TEST_F(DBTest, CorruptManifestAndSstAreReportedNotCrashed) {
+  Options o = SmallOptions();
+  {
+    auto db = OpenOrDie(o);
+    for (int i = 0; i < 3000; ++i) {
+      ASSERT_TRUE(db->Set("k" + std::to_string(i), std::string(50, 'v')).ok());
+    }
+    ASSERT_TRUE(db->Flush().ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  // Flip one byte in every SST's data area: reads report DataLoss naming the file.
+  auto ssts = vfs_.ListDir("/db/sst");
+  ASSERT_TRUE(ssts.ok());
+  ASSERT_FALSE(ssts->empty());
+  for (const auto& name : *ssts) {
+    std::string path = "/db/sst/" + name, data;
+    ASSERT_TRUE(ReadFileToString(vfs_, path, &data).ok());
+    data[data.size() / 4] ^= 0x20;
+    ASSERT_TRUE(WriteStringToFile(vfs_, data, path, true).ok());
+  }
+  {
+    auto db = OpenOrDie(o);
+    int corrupt = 0;
+    for (int i = 0; i < 3000; ++i) {
+      auto got = db->Get("k" + std::to_string(i));
+      if (!got.ok() && got.status().code() == absl::StatusCode::kDataLoss) {
+        EXPECT_NE(got.status().message().find(".sst"), std::string::npos) << got.status();
+        ++corrupt;
+      }
+    }
+    EXPECT_GT(corrupt, 0);
+    ASSERT_TRUE(db->Close().ok());
+  }
+  // A damaged MANIFEST makes Open fail with DataLoss naming it.
+  std::string current;
+  ASSERT_TRUE(ReadFileToString(vfs_, "/db/CURRENT", &current).ok());
+  std::string manifest = "/db/" + current.substr(0, current.size() - 1), data;
+  ASSERT_TRUE(ReadFileToString(vfs_, manifest, &data).ok());
+  data[2] ^= 0x01;  // the magic
+  ASSERT_TRUE(WriteStringToFile(vfs_, data, manifest, true).ok());
+  auto db = DB::Open(o, "/db");
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(db.status().message().find("MANIFEST"), std::string::npos) << db.status();
+}
+
 }  // namespace
 }  // namespace nokv
