@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -65,6 +66,11 @@ class NokvCliTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    // NOKV_CLI_TEST_KEEP=1 keeps the workdir for manual inspection.
+    if (std::getenv("NOKV_CLI_TEST_KEEP") != nullptr) {
+      std::printf("kept workdir %s\n", workdir_.c_str());
+      return;
+    }
     if (!dir_.empty()) std::system(StrCat("rm -rf ", dir_).c_str());
   }
 
