@@ -70,7 +70,7 @@ void MemTable::Add(SequenceNumber seq, ValueKind kind, std::string_view user_key
   EncodeFixed64(p, PackTag(seq, kind));
   p += 8;
   p = EncodeVarint64(p, stored_value.size());
-  std::memcpy(p, stored_value.data(), stored_value.size());
+  if (!stored_value.empty()) std::memcpy(p, stored_value.data(), stored_value.size());
   table_.Insert(buf);
   num_entries_.fetch_add(1, std::memory_order_relaxed);
   if (kind == ValueKind::kDeletion) num_deletions_.fetch_add(1, std::memory_order_relaxed);
