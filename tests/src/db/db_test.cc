@@ -215,15 +215,24 @@ TEST_F(DBTest, ModelBasedRandomOps) {
 
 // A power cut loses everything not fsynced: writes acknowledged with sync=true survive.
 TEST_F(DBTest, PowerCutKeepsSyncedWrites) {
+  // The DB runs on FaultFS over the MemVFS. At the "power cut" every operation starts failing
+  // (the dead process can no longer touch the disk), the MemVFS drops unsynced state, and the
+  // dead instance is closed with all its I/O failing, as if it never ran again.
+  FaultFS fs(&vfs_);
   Options o = SmallOptions();
+  o.vfs = &fs;
   auto db = OpenOrDie(o);
   WriteOptions sync{.sync = true};
   for (int i = 0; i < 2000; ++i) {
     ASSERT_TRUE(db->Set(sync, "k" + std::to_string(i), std::string(100, 'x')).ok());
   }
   ASSERT_TRUE(db->Set(WriteOptions(), "unsynced", "maybe").ok());
-  vfs_.SimulatePowerCut();  // the process "dies" here: its handles are abandoned
-  db.release();             // intentionally leaked: a dead process runs no destructors
+  FaultRule dead;  // every operation, every path
+  fs.AddRule(dead);
+  vfs_.SimulatePowerCut();
+  db->Close().IgnoreError();
+  db.reset();
+  o.vfs = &vfs_;
   auto reopened = DB::Open(o, "/db");
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   for (int i = 0; i < 2000; ++i) {
