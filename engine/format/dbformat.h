@@ -45,8 +45,7 @@ inline void AppendInternalKey(std::string* dst, std::string_view user_key, Seque
   PutFixed64(dst, PackTag(seq, kind));
 }
 
-inline std::string MakeInternalKey(std::string_view user_key, SequenceNumber seq,
-                                   ValueKind kind) {
+inline std::string MakeInternalKey(std::string_view user_key, SequenceNumber seq, ValueKind kind) {
   std::string out;
   out.reserve(user_key.size() + 8);
   AppendInternalKey(&out, user_key, seq, kind);

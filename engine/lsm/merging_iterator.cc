@@ -86,7 +86,8 @@ class MergingIterator final : public InternalIterator {
   void FindSmallest() {
     current_ = nullptr;
     for (auto& c : children_) {
-      if (c->Valid() && (current_ == nullptr || CompareInternalKeys(c->key(), current_->key()) < 0)) {
+      if (c->Valid() &&
+          (current_ == nullptr || CompareInternalKeys(c->key(), current_->key()) < 0)) {
         current_ = c.get();
       }
     }
@@ -94,7 +95,8 @@ class MergingIterator final : public InternalIterator {
   void FindLargest() {
     current_ = nullptr;
     for (auto& c : children_) {
-      if (c->Valid() && (current_ == nullptr || CompareInternalKeys(c->key(), current_->key()) > 0)) {
+      if (c->Valid() &&
+          (current_ == nullptr || CompareInternalKeys(c->key(), current_->key()) > 0)) {
         current_ = c.get();
       }
     }

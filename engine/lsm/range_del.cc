@@ -31,9 +31,9 @@ RangeDelIndex::RangeDelIndex(const std::vector<RangeTombstone>& tombstones,
   std::vector<SequenceNumber> max_seq(n, 0);
   for (const RangeTombstone* t : visible) {
     size_t lo = std::lower_bound(bounds.begin(), bounds.end(), t->begin) - bounds.begin();
-    size_t hi = t->end.empty() ? n
-                               : std::lower_bound(bounds.begin(), bounds.end(), t->end) -
-                                     bounds.begin();
+    size_t hi = t->end.empty()
+                    ? n
+                    : std::lower_bound(bounds.begin(), bounds.end(), t->end) - bounds.begin();
     for (size_t i = lo; i < hi; ++i) max_seq[i] = std::max(max_seq[i], t->sequence);
   }
   for (size_t i = 0; i < n; ++i) {

@@ -31,8 +31,8 @@ struct LiveFile {
 using LiveFilePtr = std::shared_ptr<LiveFile>;
 
 struct PointLookupResult {
-  bool found = false;            // a point entry was found
-  bool deleted = false;          // ... and it is a deletion, or a range tombstone hides the key
+  bool found = false;    // a point entry was found
+  bool deleted = false;  // ... and it is a deletion, or a range tombstone hides the key
   SequenceNumber sequence = 0;
   std::string stored_value;
 };
@@ -45,7 +45,8 @@ class Version {
   // is the largest tombstone sequence already seen in newer sources (memtables); the result is
   // deleted if a tombstone newer than the point entry covers it.
   absl::Status Get(TableCache* cache, std::string_view user_key, SequenceNumber snapshot,
-                   SequenceNumber tombstone_floor, bool fill_cache, PointLookupResult* result) const;
+                   SequenceNumber tombstone_floor, bool fill_cache,
+                   PointLookupResult* result) const;
 
   // Appends one iterator per L0 file and one concatenating iterator per non-empty level.
   void AddIterators(TableCache* cache, bool fill_cache,
@@ -66,7 +67,6 @@ bool FileOverlapsRange(const FileMetaData& f, std::string_view begin, std::strin
 
 // Iterator over a sorted run of non-overlapping files, opening one table at a time.
 std::unique_ptr<InternalIterator> NewLevelIterator(TableCache* cache,
-                                                   std::vector<LiveFilePtr> files,
-                                                   bool fill_cache);
+                                                   std::vector<LiveFilePtr> files, bool fill_cache);
 
 }  // namespace nokv

@@ -42,10 +42,10 @@ void VersionSet::MarkFileNumberUsed(uint64_t number) {
 
 uint64_t VersionSet::manifest_bytes() const { return manifest_ ? manifest_->size() : 0; }
 
-absl::Status VersionSet::ApplyToVersion(const VersionEdit& edit, const Version& base,
-                                        Version* out, std::vector<LiveFilePtr>* removed) {
+absl::Status VersionSet::ApplyToVersion(const VersionEdit& edit, const Version& base, Version* out,
+                                        std::vector<LiveFilePtr>* removed) {
   std::set<std::pair<int, uint64_t>> deleted(edit.deleted_files().begin(),
-                                              edit.deleted_files().end());
+                                             edit.deleted_files().end());
   for (int level = 0; level < kNumLevels; ++level) {
     for (const auto& f : base.levels[level]) {
       if (deleted.erase({level, f->meta.number})) {
@@ -65,12 +65,11 @@ absl::Status VersionSet::ApplyToVersion(const VersionEdit& edit, const Version& 
     out->levels[level].push_back(std::move(f));
   }
   // L0: newest (largest sequence) first. Other levels: by smallest key, and non-overlapping.
-  std::sort(out->levels[0].begin(), out->levels[0].end(),
-            [](const LiveFilePtr& a, const LiveFilePtr& b) {
-              return a->meta.largest_seq > b->meta.largest_seq ||
-                     (a->meta.largest_seq == b->meta.largest_seq &&
-                      a->meta.number > b->meta.number);
-            });
+  std::sort(
+      out->levels[0].begin(), out->levels[0].end(), [](const LiveFilePtr& a, const LiveFilePtr& b) {
+        return a->meta.largest_seq > b->meta.largest_seq ||
+               (a->meta.largest_seq == b->meta.largest_seq && a->meta.number > b->meta.number);
+      });
   for (int level = 1; level < kNumLevels; ++level) {
     auto& files = out->levels[level];
     std::sort(files.begin(), files.end(), [](const LiveFilePtr& a, const LiveFilePtr& b) {
@@ -78,8 +77,7 @@ absl::Status VersionSet::ApplyToVersion(const VersionEdit& edit, const Version& 
     });
     for (size_t i = 1; i < files.size(); ++i) {
       const FileMetaData& prev = files[i - 1]->meta;
-      if (prev.unbounded_right ||
-          prev.largest_user_key() >= files[i]->meta.smallest_user_key()) {
+      if (prev.unbounded_right || prev.largest_user_key() >= files[i]->meta.smallest_user_key()) {
         return absl::DataLossError(StrCat("Corruption: overlapping files #", prev.number, " and #",
                                           files[i]->meta.number, " in L", level));
       }
@@ -95,8 +93,8 @@ void VersionSet::AttachObsoleteHook(const std::vector<LiveFilePtr>& removed) {
 absl::Status VersionSet::WriteSnapshotManifest() {
   uint64_t number = NewFileNumber();
   std::string path = ManifestFileName(dbdir_, number);
-  NOKV_ASSIGN_OR_RETURN(auto writer, log::Writer::Create(*vfs_, path, log::FileKind::kManifest,
-                                                         number));
+  NOKV_ASSIGN_OR_RETURN(auto writer,
+                        log::Writer::Create(*vfs_, path, log::FileKind::kManifest, number));
   VersionEdit snapshot;
   snapshot.SetLogNumber(log_number_.load());
   snapshot.SetNextFileNumber(next_file_number_.load());
@@ -149,8 +147,8 @@ absl::Status VersionSet::Recover() {
   SequenceNumber last_seq = 0;
   while (reader->ReadRecord(&record)) {
     VersionEdit edit;
-    NOKV_RETURN_IF_ERROR(edit.DecodeFrom(
-        record, StrCat(manifest_path, " offset ", reader->last_record_offset())));
+    NOKV_RETURN_IF_ERROR(
+        edit.DecodeFrom(record, StrCat(manifest_path, " offset ", reader->last_record_offset())));
     Version next;
     std::vector<LiveFilePtr> removed;
     NOKV_RETURN_IF_ERROR(ApplyToVersion(edit, version, &next, &removed));

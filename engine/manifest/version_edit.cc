@@ -142,8 +142,8 @@ std::string VersionEdit::DebugString() const {
     StrAppend(&out, "  delete L", level, " #", number, "\n");
   }
   for (const auto& [level, f] : new_files_) {
-    StrAppend(&out, "  add L", level, " #", f.number, " size=", f.file_size, " entries=",
-              f.num_entries, " seq=[", f.smallest_seq, ",", f.largest_seq, "] range=[",
+    StrAppend(&out, "  add L", level, " #", f.number, " size=", f.file_size,
+              " entries=", f.num_entries, " seq=[", f.smallest_seq, ",", f.largest_seq, "] range=[",
               KeyString(f.smallest), " .. ", KeyString(f.largest),
               f.unbounded_right ? " .. +inf" : "", "]\n");
   }

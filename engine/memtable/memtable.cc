@@ -61,8 +61,8 @@ MemTable::MemTable() : arena_(32 << 10), table_(KeyComparator(), &arena_) {}
 void MemTable::Add(SequenceNumber seq, ValueKind kind, std::string_view user_key,
                    std::string_view stored_value) {
   size_t ikey_len = user_key.size() + 8;
-  size_t encoded_len = VarintLength(ikey_len) + ikey_len + VarintLength(stored_value.size()) +
-                       stored_value.size();
+  size_t encoded_len =
+      VarintLength(ikey_len) + ikey_len + VarintLength(stored_value.size()) + stored_value.size();
   char* buf = arena_.Allocate(encoded_len);
   char* p = EncodeVarint64(buf, ikey_len);
   std::memcpy(p, user_key.data(), user_key.size());
@@ -79,8 +79,7 @@ void MemTable::Add(SequenceNumber seq, ValueKind kind, std::string_view user_key
   }
 }
 
-void MemTable::AddRangeTombstone(SequenceNumber seq, std::string_view begin,
-                                 std::string_view end) {
+void MemTable::AddRangeTombstone(SequenceNumber seq, std::string_view begin, std::string_view end) {
   std::unique_lock<std::shared_mutex> lock(tombstones_mu_);
   tombstones_.push_back(RangeTombstone{std::string(begin), std::string(end), seq});
   tombstone_count_.fetch_add(1, std::memory_order_release);

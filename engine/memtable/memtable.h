@@ -31,8 +31,8 @@ class MemTable {
 
   // Newest entry for `user_key` with sequence <= `snapshot`. Returns false if none.
   // On true, *kind and *seq describe it and *stored_value holds the stored value (kValue).
-  bool Get(std::string_view user_key, SequenceNumber snapshot, ValueKind* kind,
-           SequenceNumber* seq, std::string* stored_value) const;
+  bool Get(std::string_view user_key, SequenceNumber snapshot, ValueKind* kind, SequenceNumber* seq,
+           std::string* stored_value) const;
   // Largest sequence of a tombstone covering `user_key` visible at `snapshot`; 0 if none.
   SequenceNumber MaxCoveringTombstone(std::string_view user_key, SequenceNumber snapshot) const;
   // Copies of all range tombstones.
@@ -46,9 +46,7 @@ class MemTable {
   uint64_t num_deletions() const { return num_deletions_.load(std::memory_order_relaxed); }
   bool empty() const { return num_entries() == 0 && num_range_tombstones() == 0; }
   uint64_t num_range_tombstones() const;
-  SequenceNumber largest_sequence() const {
-    return largest_seq_.load(std::memory_order_relaxed);
-  }
+  SequenceNumber largest_sequence() const { return largest_seq_.load(std::memory_order_relaxed); }
 
   // Entries in the skiplist are: varint32 internal_key_len | internal key | varint32 value_len
   // | value, in one arena allocation.

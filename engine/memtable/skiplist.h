@@ -91,8 +91,7 @@ class SkipList {
 };
 
 template <typename Key, class Compare>
-typename SkipList<Key, Compare>::Node* SkipList<Key, Compare>::NewNode(const Key& key,
-                                                                      int height) {
+typename SkipList<Key, Compare>::Node* SkipList<Key, Compare>::NewNode(const Key& key, int height) {
   char* mem = arena_->AllocateAligned(sizeof(Node) + sizeof(std::atomic<Node*>) * (height - 1));
   return new (mem) Node(key);
 }
@@ -123,8 +122,7 @@ typename SkipList<Key, Compare>::Node* SkipList<Key, Compare>::FindGreaterOrEqua
 }
 
 template <typename Key, class Compare>
-typename SkipList<Key, Compare>::Node* SkipList<Key, Compare>::FindLessThan(
-    const Key& key) const {
+typename SkipList<Key, Compare>::Node* SkipList<Key, Compare>::FindLessThan(const Key& key) const {
   Node* x = head_;
   int level = MaxHeight() - 1;
   while (true) {

@@ -2,18 +2,21 @@
 
 #include <fnmatch.h>
 
-#include "src/util/str_cat.h"
 #include "src/util/errors.h"
 #include "src/util/status_macros.h"
+#include "src/util/str_cat.h"
 
 namespace nokv {
 
 const char* FaultOpName(FaultOp op) {
-  static const char* const kNames[] = {
-      "create", "open-append", "open-sequential", "open-random", "read",    "pread",
-      "skip",   "append",      "flush",           "sync",        "close",   "exists",
-      "stat",   "list-dir",    "mkdir",           "remove-dir",  "remove",  "rename",
-      "truncate", "sync-dir",  "lock",            "unlock",      "any"};
+  static const char* const kNames[] = {"create",      "open-append", "open-sequential",
+                                       "open-random", "read",        "pread",
+                                       "skip",        "append",      "flush",
+                                       "sync",        "close",       "exists",
+                                       "stat",        "list-dir",    "mkdir",
+                                       "remove-dir",  "remove",      "rename",
+                                       "truncate",    "sync-dir",    "lock",
+                                       "unlock",      "any"};
   return kNames[static_cast<int>(op)];
 }
 
@@ -148,8 +151,7 @@ absl::Status FaultFS::MaybeFail(FaultOp op, const std::string& path) {
       short_write_pending_ = true;
       short_write_path_ = path;
     }
-    return InjectedError(op, r.kind == FaultKind::kShortWrite ? FaultKind::kIOError : r.kind,
-                         path);
+    return InjectedError(op, r.kind == FaultKind::kShortWrite ? FaultKind::kIOError : r.kind, path);
   }
   return absl::OkStatus();
 }
@@ -233,8 +235,7 @@ absl::StatusOr<std::unique_ptr<RandomAccessFile>> FaultFS::NewRandomAccessFile(
     const std::string& path) {
   NOKV_RETURN_IF_ERROR(MaybeFail(FaultOp::kOpenRandom, path));
   NOKV_ASSIGN_OR_RETURN(auto file, base_->NewRandomAccessFile(path));
-  return std::unique_ptr<RandomAccessFile>(
-      new FaultRandomAccessFile(this, path, std::move(file)));
+  return std::unique_ptr<RandomAccessFile>(new FaultRandomAccessFile(this, path, std::move(file)));
 }
 
 bool FaultFS::FileExists(const std::string& path) {

@@ -122,8 +122,7 @@ absl::StatusOr<std::unique_ptr<WritableFile>> MemVFS::NewAppendableFile(const st
   return std::make_unique<MemWritableFile>(node);
 }
 
-absl::StatusOr<std::unique_ptr<SequentialFile>> MemVFS::NewSequentialFile(
-    const std::string& path) {
+absl::StatusOr<std::unique_ptr<SequentialFile>> MemVFS::NewSequentialFile(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = files_.find(Normalize(path));
   if (it == files_.end()) return NotFound("open", path);

@@ -8,9 +8,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "src/util/str_cat.h"
 #include "engine/vfs/vfs.h"
 #include "src/util/errors.h"
+#include "src/util/str_cat.h"
 
 namespace nokv {
 namespace {

@@ -48,8 +48,7 @@ class RandomAccessFile {
  public:
   virtual ~RandomAccessFile() = default;
   // Reads up to n bytes at offset; short only at end of file. May point into scratch.
-  virtual absl::StatusOr<std::string_view> Read(uint64_t offset, size_t n,
-                                                char* scratch) const = 0;
+  virtual absl::StatusOr<std::string_view> Read(uint64_t offset, size_t n, char* scratch) const = 0;
   virtual uint64_t Size() const = 0;
 };
 
@@ -64,7 +63,8 @@ class VFS {
   virtual ~VFS() = default;
 
   // Creates `path`, truncating any existing file.
-  virtual absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+  virtual absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
+      const std::string& path) = 0;
   // Opens `path` for appending, creating it if missing.
   virtual absl::StatusOr<std::unique_ptr<WritableFile>> NewAppendableFile(
       const std::string& path) = 0;
@@ -98,8 +98,7 @@ std::string DirName(std::string_view path);
 std::string BaseName(std::string_view path);
 absl::Status ReadFileToString(VFS& vfs, const std::string& path, std::string* out);
 // Writes `data` to `path` (truncating); with sync, fsyncs the file (not the directory).
-absl::Status WriteStringToFile(VFS& vfs, std::string_view data, const std::string& path,
-                               bool sync);
+absl::Status WriteStringToFile(VFS& vfs, std::string_view data, const std::string& path, bool sync);
 // Crash-safe replace: write tmp, fsync, rename over `path`, fsync the directory.
 absl::Status WriteFileAtomically(VFS& vfs, std::string_view data, const std::string& path);
 // Removes a directory tree (files and subdirectories).

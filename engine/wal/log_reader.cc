@@ -59,8 +59,8 @@ bool Reader::ReadRecord(std::string_view* payload) {
   size_t next = 0;
   if (ValidRecordAt(pos_, &next)) {
     last_record_offset_ = pos_;
-    *payload = std::string_view(data_.data() + pos_ + kRecordHeaderSize,
-                                next - pos_ - kRecordHeaderSize);
+    *payload =
+        std::string_view(data_.data() + pos_ + kRecordHeaderSize, next - pos_ - kRecordHeaderSize);
     pos_ = next;
     valid_end_ = next;
     return true;
@@ -76,7 +76,8 @@ bool Reader::ReadRecord(std::string_view* payload) {
     if (ValidRecordAt(probe, &ignored)) {
       status_ = CorruptionError(path_, pos_,
                                 "bad record (checksum or length) followed by valid records at "
-                                "offset " + std::to_string(probe));
+                                "offset " +
+                                    std::to_string(probe));
       return false;
     }
   }

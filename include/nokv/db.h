@@ -44,8 +44,7 @@ class DB {
  public:
   // Opens (and with options.create_if_missing, creates) the database in `workdir`, recovering
   // from the WAL whatever was acknowledged before a crash.
-  static absl::StatusOr<std::unique_ptr<DB>> Open(const Options& options,
-                                                  std::string_view workdir);
+  static absl::StatusOr<std::unique_ptr<DB>> Open(const Options& options, std::string_view workdir);
 
   DB() = default;
   DB(const DB&) = delete;

@@ -108,7 +108,8 @@ absl::Status DBImpl::RunOneCompaction(bool manual) {
     }
     // Keys may be empty strings only as "unbounded" markers here; real keys are non-empty.
     for (const auto& f : version->levels[1]) {
-      if (FileOverlapsRange(f->meta, begin, unbounded ? std::string_view() : std::string_view(end))) {
+      if (FileOverlapsRange(f->meta, begin,
+                            unbounded ? std::string_view() : std::string_view(end))) {
         plan.lower_inputs.push_back(f);
       }
     }
@@ -160,9 +161,8 @@ absl::Status DBImpl::CompactRange(std::string_view begin, std::string_view end) 
   uint64_t target = manual_compactions_done_ + 1;
   manual_compaction_requested_ = true;
   bg_cv_.notify_all();
-  bg_cv_.wait(lock, [&] {
-    return manual_compactions_done_ >= target || !bg_error_.ok() || closing_;
-  });
+  bg_cv_.wait(lock,
+              [&] { return manual_compactions_done_ >= target || !bg_error_.ok() || closing_; });
   if (consecutive_compaction_failures_ > 0 && bg_error_.ok()) {
     return absl::InternalError("CompactRange: compaction failed (see compaction.errors)");
   }

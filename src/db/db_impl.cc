@@ -1,14 +1,14 @@
 #include "src/db/db_impl.h"
-#include "src/db/filenames.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
 #include "engine/wal/log_reader.h"
+#include "src/db/filenames.h"
 #include "src/db/write_batch_format.h"
-#include "src/util/status_macros.h"
 #include "src/util/errors.h"
+#include "src/util/status_macros.h"
 #include "src/util/str_cat.h"
 
 namespace nokv {
@@ -89,8 +89,8 @@ absl::Status DBImpl::OpenImpl() {
   }
   NOKV_ASSIGN_OR_RETURN(lock_, vfs_->LockFile(JoinPath(dbdir_, "LOCK")));
   block_cache_ = std::make_unique<BlockCache>(options_.block_cache_bytes);
-  table_cache_ = std::make_unique<TableCache>(vfs_, dbdir_, MakeTableOptions(options_),
-                                              block_cache_.get());
+  table_cache_ =
+      std::make_unique<TableCache>(vfs_, dbdir_, MakeTableOptions(options_), block_cache_.get());
   std::shared_ptr<ObsoleteFiles> sink = obsolete_;
   versions_ = std::make_unique<VersionSet>(vfs_, dbdir_, [sink](uint64_t number) {
     std::lock_guard<std::mutex> lock(sink->mu);
@@ -178,9 +178,8 @@ absl::Status DBImpl::ReplayWalSegment(const std::string& path, uint64_t number, 
     SequenceNumber last = 0;
     absl::Status s = ApplyGroup(record, mem->get(), &last);
     if (!s.ok()) {
-      return absl::DataLossError(
-          StrCat("Corruption: ", path, " offset ", reader->last_record_offset(), ": ",
-                 s.message()));
+      return absl::DataLossError(StrCat("Corruption: ", path, " offset ",
+                                        reader->last_record_offset(), ": ", s.message()));
     }
     *max_seq = std::max(*max_seq, last);
     stats_.recovered_records.fetch_add(1);

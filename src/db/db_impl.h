@@ -46,13 +46,13 @@ struct ObsoleteFiles {
 };
 
 struct EngineStats {
-  std::atomic<uint64_t> writes{0}, write_groups{0}, write_bytes{0}, wal_syncs{0},
-      wal_records{0}, wal_segments_created{0}, gets{0}, get_hits{0}, get_micros{0},
-      write_micros{0}, flushes{0}, flush_bytes{0}, flush_micros{0}, compactions{0},
-      compaction_input_bytes{0}, compaction_output_bytes{0}, compaction_micros{0},
-      compaction_dropped_entries{0}, compaction_errors{0}, stall_micros{0}, stall_count{0},
-      slowdown_count{0}, memtable_switches{0}, recovered_records{0},
-      recovery_torn_tail_bytes{0}, obsolete_files_deleted{0}, iterators_created{0};
+  std::atomic<uint64_t> writes{0}, write_groups{0}, write_bytes{0}, wal_syncs{0}, wal_records{0},
+      wal_segments_created{0}, gets{0}, get_hits{0}, get_micros{0}, write_micros{0}, flushes{0},
+      flush_bytes{0}, flush_micros{0}, compactions{0}, compaction_input_bytes{0},
+      compaction_output_bytes{0}, compaction_micros{0}, compaction_dropped_entries{0},
+      compaction_errors{0}, stall_micros{0}, stall_count{0}, slowdown_count{0},
+      memtable_switches{0}, recovered_records{0}, recovery_torn_tail_bytes{0},
+      obsolete_files_deleted{0}, iterators_created{0};
 };
 
 class DBImpl final : public DB {
@@ -64,8 +64,8 @@ class DBImpl final : public DB {
 
   absl::Status Set(const WriteOptions& options, std::string_view key,
                    std::string_view value) override;
-  absl::Status SetWithTTL(const WriteOptions& options, std::string_view key,
-                          std::string_view value, uint64_t ttl_millis) override;
+  absl::Status SetWithTTL(const WriteOptions& options, std::string_view key, std::string_view value,
+                          uint64_t ttl_millis) override;
   absl::Status Delete(const WriteOptions& options, std::string_view key) override;
   absl::Status DeleteRange(const WriteOptions& options, std::string_view begin,
                            std::string_view end) override;

@@ -140,8 +140,8 @@ class DBIter final : public Iterator {
   void FindPrevUserEntry() {
     forward_ = false;
     valid_ = false;
-    bool have = false;   // saved_key_ holds a candidate key
-    bool live = false;   // ... whose newest visible version seen so far is live
+    bool have = false;  // saved_key_ holds a candidate key
+    bool live = false;  // ... whose newest visible version seen so far is live
     std::string saved_key, saved_value;
     uint64_t saved_expiry = 0;
     for (; iter_->Valid(); iter_->Prev()) {
@@ -199,8 +199,8 @@ std::unique_ptr<Iterator> NewDBIterator(std::unique_ptr<InternalIterator> intern
                                         RangeDelIndex range_del, SequenceNumber sequence,
                                         uint64_t now_millis, const ReadOptions& options,
                                         std::shared_ptr<const void> pin) {
-  return std::make_unique<DBIter>(std::move(internal), std::move(range_del), sequence,
-                                  now_millis, options, std::move(pin));
+  return std::make_unique<DBIter>(std::move(internal), std::move(range_del), sequence, now_millis,
+                                  options, std::move(pin));
 }
 
 }  // namespace nokv

@@ -48,8 +48,7 @@ absl::StatusOr<ValueWithExpiry> DBImpl::GetWithExpiry(const ReadOptions& options
   return GetImpl(options, key);
 }
 
-absl::StatusOr<ValueWithExpiry> DBImpl::GetImpl(const ReadOptions& options,
-                                                std::string_view key) {
+absl::StatusOr<ValueWithExpiry> DBImpl::GetImpl(const ReadOptions& options, std::string_view key) {
   NOKV_RETURN_IF_ERROR(CheckOpen());
   if (key.empty()) return absl::InvalidArgumentError("Get: empty key");
   uint64_t start = clock_->NowMonotonicMicros();
@@ -121,9 +120,8 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   sv->version->AddIterators(table_cache_.get(), options.fill_cache, &children);
   absl::Status s = sv->version->CollectRangeTombstones(table_cache_.get(), &tombstones);
   if (!s.ok()) children.push_back(std::make_unique<EmptyIterator>(s));
-  return NewDBIterator(NewMergingIterator(std::move(children)),
-                       RangeDelIndex(tombstones, snapshot), snapshot, clock_->NowUnixMillis(),
-                       options, sv);
+  return NewDBIterator(NewMergingIterator(std::move(children)), RangeDelIndex(tombstones, snapshot),
+                       snapshot, clock_->NowUnixMillis(), options, sv);
 }
 
 const Snapshot* DBImpl::GetSnapshot() {

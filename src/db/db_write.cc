@@ -237,8 +237,8 @@ absl::Status DBImpl::SwitchMemTable() {
 
 void DBImpl::SetBackgroundError(const absl::Status& s) {
   if (bg_error_.ok()) {
-    bg_error_ = absl::Status(s.code(), StrCat("background error, writes stopped until reopen: ",
-                                              s.message()));
+    bg_error_ = absl::Status(
+        s.code(), StrCat("background error, writes stopped until reopen: ", s.message()));
   }
   bg_cv_.notify_all();
 }

@@ -19,11 +19,9 @@ inline std::string WalFileName(const std::string& wal_dir, uint64_t number) {
 }
 
 // Parses "000123.log" / "000123.sst" given the suffix; false for any other name.
-inline bool ParseNumberedName(const std::string& name, std::string_view suffix,
-                              uint64_t* number) {
+inline bool ParseNumberedName(const std::string& name, std::string_view suffix, uint64_t* number) {
   if (name.size() <= suffix.size() ||
-      name.compare(name.size() - suffix.size(), suffix.size(), suffix.data(), suffix.size()) !=
-          0) {
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix.data(), suffix.size()) != 0) {
     return false;
   }
   std::string digits = name.substr(0, name.size() - suffix.size());

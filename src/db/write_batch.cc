@@ -36,7 +36,8 @@ absl::Status ForEachRecord(std::string_view rep,
       case static_cast<uint8_t>(ValueKind::kRangeDeletion):
       case kValueRelativeTtl:
         if (!GetLengthPrefixed(&input, &r.value)) {
-          return absl::DataLossError(StrCat("Corruption: write batch record ", seen, ": bad value"));
+          return absl::DataLossError(
+              StrCat("Corruption: write batch record ", seen, ": bad value"));
         }
         break;
       default:

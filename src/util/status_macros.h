@@ -9,10 +9,10 @@
 #define NOKV_CONCAT_(a, b) NOKV_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (an absl::Status) is not OK.
-#define NOKV_RETURN_IF_ERROR(expr)                       \
-  do {                                                   \
-    ::absl::Status nokv_status_ = (expr);                \
-    if (!nokv_status_.ok()) return nokv_status_;         \
+#define NOKV_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::absl::Status nokv_status_ = (expr);        \
+    if (!nokv_status_.ok()) return nokv_status_; \
   } while (0)
 
 // NOKV_ASSIGN_OR_RETURN(auto x, StatusOrExpr()); declares/assigns on success, returns on error.

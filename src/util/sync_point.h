@@ -28,8 +28,8 @@ class SyncPoints {
 
 #ifdef NOKV_SYNC_POINTS
 #define NOKV_SYNC_POINT(name) NOKV_SYNC_POINT_ARG(name, nullptr)
-#define NOKV_SYNC_POINT_ARG(name, arg)                                   \
-  do {                                                                   \
+#define NOKV_SYNC_POINT_ARG(name, arg)                                              \
+  do {                                                                              \
     if (::nokv::SyncPoints::AnyInstalled()) ::nokv::SyncPoints::Process(name, arg); \
   } while (0)
 #else

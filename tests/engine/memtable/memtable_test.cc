@@ -1,9 +1,10 @@
+#include "engine/memtable/memtable.h"
+
 #include <atomic>
 #include <map>
 #include <string>
 #include <thread>
 
-#include "engine/memtable/memtable.h"
 #include "gtest/gtest.h"
 #include "src/util/random.h"
 

@@ -40,7 +40,8 @@ void RoundTrip(VFS& vfs, const std::string& dir) {
 }
 
 TEST(VfsTest, PosixRoundTrip) {
-  std::string dir = std::filesystem::temp_directory_path() / ("nokv-vfs-" + std::to_string(getpid()));
+  std::string dir =
+      std::filesystem::temp_directory_path() / ("nokv-vfs-" + std::to_string(getpid()));
   RoundTrip(*VFS::Default(), dir);
 }
 

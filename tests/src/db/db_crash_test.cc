@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -46,8 +47,8 @@ TEST(DBCrashTest, KillNineKeepsEveryAcknowledgedWrite) {
   uint64_t seed = std::random_device{}();
   SCOPED_TRACE("seed=" + std::to_string(seed));
   std::mt19937_64 rng(seed);
-  std::string dir = std::filesystem::temp_directory_path() /
-                    ("nokv-crash-" + std::to_string(getpid()));
+  std::string dir =
+      std::filesystem::temp_directory_path() / ("nokv-crash-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::map<std::string, std::pair<uint64_t, uint64_t>> acked;  // key -> (round, i)
   for (int round = 0; round < rounds; ++round) {
@@ -60,15 +61,21 @@ TEST(DBCrashTest, KillNineKeepsEveryAcknowledgedWrite) {
       ChildWriter(dir, round, fds[1]);
     }
     close(fds[1]);
-    // Let it run 20..120 ms, then kill it without warning.
-    std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 100));
+    // Let it acknowledge a random number of writes (so every round makes progress however
+    // loaded the machine is), then kill it without warning at a random moment after that.
+    std::string buf;
+    char chunk[4096];
+    ssize_t n;
+    size_t want_lines = 5 + rng() % 60, lines = 0;
+    while (lines < want_lines && (n = read(fds[0], chunk, sizeof(chunk))) > 0) {
+      buf.append(chunk, n);
+      lines += std::count(chunk, chunk + n, '\n');
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 20000));
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
     ASSERT_TRUE(WIFSIGNALED(status)) << "child exited early with " << WEXITSTATUS(status);
-    std::string buf;
-    char chunk[4096];
-    ssize_t n;
     while ((n = read(fds[0], chunk, sizeof(chunk))) > 0) buf.append(chunk, n);
     close(fds[0]);
     size_t pos = 0;

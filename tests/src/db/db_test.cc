@@ -1,4 +1,6 @@
 // DB behaviour against real storage (MemVFS for speed, FaultFS for errors, power cuts).
+#include "nokv/db.h"
+
 #include <map>
 #include <random>
 #include <string>
@@ -6,7 +8,6 @@
 #include "engine/vfs/fault_fs.h"
 #include "engine/vfs/mem_vfs.h"
 #include "gtest/gtest.h"
-#include "nokv/db.h"
 #include "src/util/clock.h"
 #include "src/util/random.h"
 
@@ -109,7 +110,8 @@ TEST_F(DBTest, SnapshotSeesPointInTimeAcrossFlushAndCompaction) {
   at_snap.snapshot = snap;
   EXPECT_EQ(*db->Get(at_snap, "a"), "1");
   EXPECT_EQ(*db->Get(at_snap, "b"), "1");
-  EXPECT_EQ((Scan(db.get(), at_snap)), (std::map<std::string, std::string>{{"a", "1"}, {"b", "1"}}));
+  EXPECT_EQ((Scan(db.get(), at_snap)),
+            (std::map<std::string, std::string>{{"a", "1"}, {"b", "1"}}));
   EXPECT_FALSE(db->Get("a").ok());
   EXPECT_TRUE(Scan(db.get()).empty());
   db->ReleaseSnapshot(snap);
