@@ -10,8 +10,8 @@
 #include <mutex>
 #include <string>
 
-#include "benchmark/benchmark.h"
 #include "bench/ycsb/record.h"
+#include "benchmark/benchmark.h"
 #include "nokv/db.h"
 
 namespace nokv {

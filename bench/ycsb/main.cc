@@ -217,6 +217,8 @@ int Main(int argc, char** argv) {
   }
   std::cout << "fdatasync (4 KiB append): " << context.fdatasync << "\n" << std::flush;
 
+  const MachineCpu machine_before = ReadMachineCpu();
+  const double own_before = ProcessCpuSeconds();
   std::vector<TrialResult> trials;
   std::set<std::string> failed_engines;
   int exit_code = 0;
@@ -254,6 +256,8 @@ int Main(int argc, char** argv) {
       }
     }
   }
+  context.other_cpu_share =
+      OtherProcessesCpuShare(machine_before, ReadMachineCpu(), ProcessCpuSeconds() - own_before);
   std::filesystem::remove_all(base, ec);
 
   std::vector<std::string> workload_order;

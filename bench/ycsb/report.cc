@@ -151,6 +151,8 @@ void PrintTable(const ReportContext& context, const std::vector<ResultRow>& rows
   out << "machine: " << context.machine << "\n";
   out << "load average: start " << context.load_average_start << ", end "
       << context.load_average_end << "\n";
+  out << "CPU used by other processes and kernel threads while the trials ran: "
+      << Fixed(100.0 * context.other_cpu_share, 1) << "% of the machine\n";
   out << "fdatasync (4 KiB append): " << context.fdatasync << "\n";
   out << "settings: " << context.settings << "\n";
   for (const auto& [engine, settings] : context.engine_settings) {

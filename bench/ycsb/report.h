@@ -48,8 +48,9 @@ struct ReportContext {
   std::string machine;
   std::string load_average_start;
   std::string load_average_end;
-  std::string fdatasync;  // the probe's summary line
-  std::string settings;   // the common settings line
+  std::string fdatasync;       // the probe's summary line
+  double other_cpu_share = 0;  // CPU share of other processes while the trials ran
+  std::string settings;        // the common settings line
   std::map<std::string, std::string> engine_settings;
   int threads = 0;
   uint64_t records = 0;

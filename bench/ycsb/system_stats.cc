@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -132,6 +133,32 @@ std::string LoadAverage() {
   std::string one, five, fifteen;
   in >> one >> five >> fifteen;
   return StrCat(one, " ", five, " ", fifteen);
+}
+
+MachineCpu ReadMachineCpu() {
+  MachineCpu cpu;
+  std::ifstream in("/proc/stat");
+  std::string label;
+  in >> label;
+  if (label != "cpu") return cpu;
+  // user nice system idle iowait irq softirq steal (guest time is already inside user).
+  uint64_t v[8] = {};
+  for (uint64_t& x : v) in >> x;
+  const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  const uint64_t idle = v[3] + v[4];
+  uint64_t all = 0;
+  for (uint64_t x : v) all += x;
+  cpu.total_seconds = all / hz;
+  cpu.busy_seconds = (all - idle) / hz;
+  return cpu;
+}
+
+double OtherProcessesCpuShare(const MachineCpu& before, const MachineCpu& after,
+                              double own_cpu_seconds) {
+  const double total = after.total_seconds - before.total_seconds;
+  if (total <= 0) return 0;
+  const double other = after.busy_seconds - before.busy_seconds - own_cpu_seconds;
+  return std::clamp(other / total, 0.0, 1.0);
 }
 
 void SyncFileSystem(const std::string& dir) {

@@ -45,6 +45,17 @@ std::string DescribeMachine(const std::string& dir);
 // The 1/5/15-minute load averages from /proc/loadavg.
 std::string LoadAverage();
 
+// Machine-wide CPU time from /proc/stat, to tell how busy the rest of the machine was.
+struct MachineCpu {
+  double busy_seconds = 0;   // all CPUs, every non-idle state
+  double total_seconds = 0;  // all CPUs, busy + idle + iowait
+};
+MachineCpu ReadMachineCpu();
+// Share of the machine's CPU capacity used by other processes between `before` and `after`,
+// given this process's own CPU seconds over the same interval. In [0, 1].
+double OtherProcessesCpuShare(const MachineCpu& before, const MachineCpu& after,
+                              double own_cpu_seconds);
+
 struct FdatasyncProbe {
   int samples = 0;
   double p50_us = 0;
