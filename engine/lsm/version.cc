@@ -60,17 +60,15 @@ absl::StatusOr<bool> LookupInFile(TableCache* cache, const FileMetaData& meta,
 }  // namespace
 
 absl::Status Version::Get(TableCache* cache, std::string_view user_key, SequenceNumber snapshot,
-                          SequenceNumber tombstone_floor, bool fill_cache,
-                          PointLookupResult* result) const {
+                          bool fill_cache, PointLookupResult* result) const {
   std::string lookup_key = MakeInternalKey(user_key, snapshot, kValueKindForSeek);
-  SequenceNumber max_tombstone = tombstone_floor;
+  SequenceNumber max_tombstone = 0;
   *result = PointLookupResult();
   auto finish_deleted = [&]() {
     result->found = false;
     result->deleted = true;
     return absl::OkStatus();
   };
-  if (max_tombstone > 0) return finish_deleted();
   for (const auto& f : levels[0]) {  // newest first
     const FileMetaData& m = f->meta;
     if (!FileOverlapsRange(m, user_key, user_key)) continue;

@@ -41,12 +41,11 @@ class Version {
  public:
   std::vector<LiveFilePtr> levels[kNumLevels];
 
-  // Point lookup through the levels, applying range tombstones found on the way. `tombstone_floor`
-  // is the largest tombstone sequence already seen in newer sources (memtables); the result is
-  // deleted if a tombstone newer than the point entry covers it.
+  // Point lookup through the levels, applying range tombstones found on the way: the result is
+  // deleted if a tombstone newer than the point entry covers it. (Memtable tombstones are
+  // applied by the caller before it gets here.)
   absl::Status Get(TableCache* cache, std::string_view user_key, SequenceNumber snapshot,
-                   SequenceNumber tombstone_floor, bool fill_cache,
-                   PointLookupResult* result) const;
+                   bool fill_cache, PointLookupResult* result) const;
 
   // Appends one iterator per L0 file and one concatenating iterator per non-empty level.
   void AddIterators(TableCache* cache, bool fill_cache,

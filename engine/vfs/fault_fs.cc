@@ -34,12 +34,12 @@ class FaultWritableFile final : public WritableFile {
         // A torn write: the first half reaches the file, the caller sees an error.
         base_->Append(data.substr(0, data.size() / 2)).IgnoreError();
         base_->Flush().IgnoreError();
-        fs_->NoteAppend(path_, base_->Size());
+        fs_->NoteAppend(path_);
       }
       return s;
     }
     NOKV_RETURN_IF_ERROR(base_->Append(data));
-    fs_->NoteAppend(path_, base_->Size());
+    fs_->NoteAppend(path_);
     return absl::OkStatus();
   }
   absl::Status Flush() override {
@@ -163,7 +163,7 @@ bool FaultFS::ShortWriteArmed(const std::string& path) {
   return armed;
 }
 
-void FaultFS::NoteAppend(const std::string& path, uint64_t new_size) {
+void FaultFS::NoteAppend(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   files_.try_emplace(path);
 }

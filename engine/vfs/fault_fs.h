@@ -95,7 +95,7 @@ class FaultFS final : public VFS {
   // Called by wrapped files; public for them only.
   absl::Status MaybeFail(FaultOp op, const std::string& path);
   bool ShortWriteArmed(const std::string& path);
-  void NoteAppend(const std::string& path, uint64_t new_size);
+  void NoteAppend(const std::string& path);
   void NoteSync(const std::string& path, uint64_t size);
 
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;

@@ -81,7 +81,7 @@ absl::StatusOr<ValueWithExpiry> DBImpl::GetImpl(const ReadOptions& options, std:
   if (!done) {
     PointLookupResult result;
     NOKV_RETURN_IF_ERROR(
-        sv->version->Get(table_cache_.get(), key, snapshot, 0, options.fill_cache, &result));
+        sv->version->Get(table_cache_.get(), key, snapshot, options.fill_cache, &result));
     if (result.found && !result.deleted) {
       found = true;
       stored = std::move(result.stored_value);
