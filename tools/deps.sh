@@ -3,7 +3,7 @@
 set -euo pipefail
 PACKAGES=(build-essential cmake ninja-build pkg-config ccache libabsl-dev libgrpc++-dev
   protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libgtest-dev libgmock-dev
-  libbenchmark-dev libxxhash-dev libzstd-dev librocksdb-dev libleveldb-dev libcpp-httplib-dev
+  libbenchmark-dev libxxhash-dev libzstd-dev librocksdb-dev libleveldb-dev libcpp-httplib-dev nlohmann-json3-dev
   redis-server redis-tools python3-redis spin clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -324,6 +324,16 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
   put("recovery.records", stats_.recovered_records);
   put("recovery.torn_tail_bytes", stats_.recovery_torn_tail_bytes);
   put("files.obsolete_deleted", stats_.obsolete_files_deleted);
+  auto put_latency = [&](const std::string& prefix, const Histogram& h) {
+    Histogram::Snapshot snap = h.Take();
+    m[prefix + ".count"] = snap.count;
+    m[prefix + ".p50"] = snap.Quantile(0.5);
+    m[prefix + ".p99"] = snap.Quantile(0.99);
+    m[prefix + ".p999"] = snap.Quantile(0.999);
+    m[prefix + ".max"] = snap.Quantile(1.0);
+  };
+  put_latency("read.get_latency_us", stats_.get_latency_us);
+  put_latency("write.latency_us", stats_.write_latency_us);
   if (closed_.load()) return m;
   auto sv = GetSuperVersion();
   if (sv) {
@@ -331,6 +341,7 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
     for (const auto& imm : sv->imms) mem_bytes += imm->ApproximateMemoryUsage();
     m["memtable.bytes"] = mem_bytes;
     m["memtable.immutable_count"] = sv->imms.size();
+    m["flush.pending_memtables"] = sv->imms.size();
     uint64_t total = 0;
     for (int level = 0; level < kNumLevels; ++level) {
       m[StrCat("lsm.level", level, ".files")] = sv->version->NumFiles(level);
@@ -344,6 +355,12 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
   m["block_cache.usage_bytes"] = block_cache_->usage();
   m["block_cache.capacity_bytes"] = block_cache_->capacity();
   m["sequence.last"] = visible_seq_.load();
+  // Segments still on disk: one listing per call, which is what a metrics scrape can afford.
+  if (auto names = vfs_->ListDir(wal_dir_); names.ok()) {
+    uint64_t segments = 0, number = 0;
+    for (const std::string& name : *names) segments += ParseNumberedName(name, ".log", &number);
+    m["wal.segments_live"] = segments;
+  }
   {
     std::lock_guard<std::mutex> lock(snapshots_mu_);
     m["snapshots.live"] = snapshots_.size();

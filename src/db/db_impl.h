@@ -28,6 +28,7 @@
 #include "engine/wal/log_writer.h"
 #include "nokv/db.h"
 #include "src/util/clock.h"
+#include "src/util/histogram.h"
 
 namespace nokv {
 
@@ -53,6 +54,8 @@ struct EngineStats {
       compaction_errors{0}, stall_micros{0}, stall_count{0}, slowdown_count{0},
       memtable_switches{0}, recovered_records{0}, recovery_torn_tail_bytes{0},
       obsolete_files_deleted{0}, iterators_created{0};
+  // Latencies in microseconds, as seen by the caller (queueing and WAL included for writes).
+  Histogram get_latency_us, write_latency_us;
 };
 
 class DBImpl final : public DB {

@@ -87,7 +87,9 @@ absl::StatusOr<ValueWithExpiry> DBImpl::GetImpl(const ReadOptions& options, std:
       stored = std::move(result.stored_value);
     }
   }
-  stats_.get_micros.fetch_add(clock_->NowMonotonicMicros() - start, std::memory_order_relaxed);
+  const uint64_t elapsed = clock_->NowMonotonicMicros() - start;
+  stats_.get_micros.fetch_add(elapsed, std::memory_order_relaxed);
+  stats_.get_latency_us.Observe(elapsed);
   if (!found || deleted) return absl::NotFoundError("key not found");
   StoredValue sv_decoded;
   if (!DecodeStoredValue(stored, &sv_decoded)) {

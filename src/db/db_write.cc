@@ -58,8 +58,12 @@ absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* 
     if (committer_waiting_) queue_cv_.notify_one();
   }
   request.done.wait(false, std::memory_order_acquire);
-  stats_.writes.fetch_add(1, std::memory_order_relaxed);
-  stats_.write_micros.fetch_add(clock_->NowMonotonicMicros() - start, std::memory_order_relaxed);
+  if (batch != nullptr) {  // a null batch is Flush()'s marker, not a user write
+    stats_.writes.fetch_add(1, std::memory_order_relaxed);
+    const uint64_t elapsed = clock_->NowMonotonicMicros() - start;
+    stats_.write_micros.fetch_add(elapsed, std::memory_order_relaxed);
+    stats_.write_latency_us.Observe(elapsed);
+  }
   return request.status;
 }
 

@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "src/util/histogram.h"
+
 namespace nokv::metrics {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
@@ -43,26 +45,8 @@ class Gauge {
   std::atomic<int64_t> value_{0};
 };
 
-// Fixed exponential buckets (powers of two, in the caller's unit, 1 .. 2^31).
-class Histogram {
- public:
-  static constexpr int kBuckets = 32;
-  void Observe(uint64_t value);
-  struct Snapshot {
-    uint64_t count = 0;
-    uint64_t sum = 0;
-    uint64_t buckets[kBuckets] = {};  // buckets[i] counts values <= UpperBound(i) (not cumulative)
-    // Upper bound of the bucket holding quantile q (0 < q <= 1); 0 when empty.
-    uint64_t Quantile(double q) const;
-  };
-  Snapshot Take() const;
-  static uint64_t UpperBound(int bucket) { return uint64_t{1} << bucket; }
-
- private:
-  std::atomic<uint64_t> count_{0};
-  std::atomic<uint64_t> sum_{0};
-  std::atomic<uint64_t> buckets_[kBuckets] = {};
-};
+// Histograms are the shared lock-free power-of-two histogram (src/util/histogram.h).
+using Histogram = nokv::Histogram;
 
 class Registry {
  public:

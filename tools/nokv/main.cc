@@ -1,12 +1,13 @@
-// nokv: offline inspection of a stopped NoKV workdir (see docs/cli.md).
+// nokv: inspection of a stopped NoKV workdir, or of a running daemon's metrics endpoint
+// (see docs/cli.md).
 //
-//   nokv stats    --workdir DIR [--json]
+//   nokv stats    (--workdir DIR | --expvar URL) [--json]
 //   nokv manifest --workdir DIR [--json]
 //   nokv sst      --file F [--dump] [--verify] [--json]
 //   nokv wal      --workdir DIR [--json]
 //   nokv check    --workdir DIR [--json]
 //
-// Exit codes: 0 ok, 1 corruption found, 2 usage error.
+// Exit codes: 0 ok, 1 corruption found, 2 usage error, 3 endpoint unreachable or bad reply.
 
 #include <algorithm>
 #include <cstdint>
@@ -17,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/status/status.h"
 #include "engine/format/dbformat.h"
 #include "engine/manifest/version_edit.h"
@@ -24,9 +27,21 @@
 #include "engine/vfs/vfs.h"
 #include "engine/wal/log_format.h"
 #include "engine/wal/log_reader.h"
+#include "nlohmann/json.hpp"
 #include "src/db/write_batch_format.h"
+#include "src/metrics/http_client.h"
 #include "src/util/coding.h"
 #include "src/util/str_cat.h"
+
+ABSL_FLAG(std::string, workdir, "", "workdir of a stopped NoKV instance");
+ABSL_FLAG(std::string, file, "", "path of one SST file");
+ABSL_FLAG(std::string, expvar, "",
+          "metrics endpoint of a running daemon: host:port or http://host:port/path "
+          "(path defaults to /debug/vars)");
+ABSL_FLAG(int, timeout_ms, 5000, "connect and read timeout for --expvar, in milliseconds");
+ABSL_FLAG(bool, json, false, "print one JSON object on one line instead of tables");
+ABSL_FLAG(bool, dump, false, "list every entry of the table");
+ABSL_FLAG(bool, verify, false, "check every block checksum of the table");
 
 namespace nokv::cli {
 namespace {
@@ -34,15 +49,17 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitCorruption = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitUnreachable = 3;
 
+// The parsed flags of one invocation (each command reads only the flags it allows).
 struct Args {
-  std::string command;
-  std::map<std::string, std::string> flags;
-  bool Has(const std::string& name) const { return flags.count(name) > 0; }
-  std::string Get(const std::string& name) const {
-    auto it = flags.find(name);
-    return it == flags.end() ? std::string() : it->second;
-  }
+  std::string workdir;
+  std::string file;
+  std::string expvar;
+  int timeout_ms = 0;
+  bool json = false;
+  bool dump = false;
+  bool verify = false;
 };
 
 // --- output helpers -------------------------------------------------------------------------
@@ -330,14 +347,14 @@ absl::Status FullCheckTable(const Table& table, uint64_t* entries) {
 // --- commands ---------------------------------------------------------------------------------
 
 int CmdStats(VFS& vfs, const Args& args) {
-  const std::string workdir = args.Get("workdir");
+  const std::string workdir = args.workdir;
   ManifestState st = ReplayManifest(vfs, workdir);
   std::vector<Problem> problems = st.problems;
   std::vector<WalSegment> wal = ScanWal(vfs, workdir, &problems);
   uint64_t wal_bytes = 0;
   for (const auto& seg : wal) wal_bytes += seg.file_bytes;
   auto levels = Summarize(st);
-  if (args.Has("json")) {
+  if (args.json) {
     std::string out = "{\"levels\":[";
     bool first = true;
     for (const auto& [l, ls] : levels) {
@@ -372,8 +389,8 @@ int CmdStats(VFS& vfs, const Args& args) {
 }
 
 int CmdManifest(VFS& vfs, const Args& args) {
-  ManifestState st = ReplayManifest(vfs, args.Get("workdir"));
-  if (args.Has("json")) {
+  ManifestState st = ReplayManifest(vfs, args.workdir);
+  if (args.json) {
     std::string out = StrCat("{\"manifest\":", JsonEscape(st.manifest_path), ",\"edits\":[");
     for (size_t i = 0; i < st.edits.size(); ++i) {
       if (i > 0) out += ",";
@@ -412,10 +429,10 @@ int CmdManifest(VFS& vfs, const Args& args) {
 }
 
 int CmdSst(VFS& vfs, const Args& args) {
-  const std::string path = args.Get("file");
+  const std::string path = args.file;
   std::vector<Problem> problems;
   auto table = OpenTable(vfs, path, NumberFromName(path));
-  const bool json = args.Has("json");
+  const bool json = args.json;
   if (!table.ok()) {
     problems.push_back({path, table.status().ToString()});
     if (json) {
@@ -466,7 +483,7 @@ int CmdSst(VFS& vfs, const Args& args) {
                   static_cast<unsigned long long>(rt.sequence));
     }
   }
-  if (args.Has("dump")) {
+  if (args.dump) {
     auto it = t.NewIterator(false);
     if (json) out += ",\"entries\":[";
     bool first = true;
@@ -496,7 +513,7 @@ int CmdSst(VFS& vfs, const Args& args) {
     if (!it->status().ok()) problems.push_back({path, it->status().ToString()});
     if (json) out += "]";
   }
-  if (args.Has("verify")) {
+  if (args.verify) {
     absl::Status s = t.VerifyChecksums();
     if (!s.ok()) problems.push_back({path, s.ToString()});
     if (json) {
@@ -516,8 +533,8 @@ int CmdSst(VFS& vfs, const Args& args) {
 
 int CmdWal(VFS& vfs, const Args& args) {
   std::vector<Problem> problems;
-  std::vector<WalSegment> wal = ScanWal(vfs, args.Get("workdir"), &problems);
-  if (args.Has("json")) {
+  std::vector<WalSegment> wal = ScanWal(vfs, args.workdir, &problems);
+  if (args.json) {
     std::string out = "{\"segments\":[";
     for (size_t i = 0; i < wal.size(); ++i) {
       const auto& s = wal[i];
@@ -546,7 +563,7 @@ int CmdWal(VFS& vfs, const Args& args) {
 }
 
 int CmdCheck(VFS& vfs, const Args& args) {
-  const std::string workdir = args.Get("workdir");
+  const std::string workdir = args.workdir;
   ManifestState st = ReplayManifest(vfs, workdir);
   std::vector<Problem> problems = st.problems;
   uint64_t tables_ok = 0;
@@ -581,7 +598,7 @@ int CmdCheck(VFS& vfs, const Args& args) {
     tables_ok++;
   }
   std::vector<WalSegment> wal = ScanWal(vfs, workdir, &problems);
-  if (args.Has("json")) {
+  if (args.json) {
     std::printf(
         "{\"manifest\":%s,\"live_files\":%zu,\"tables_ok\":%llu,\"wal_segments\":%zu,"
         "\"ok\":%s,\"problems\":%s}\n",
@@ -601,115 +618,254 @@ int CmdCheck(VFS& vfs, const Args& args) {
   return problems.empty() ? kExitOk : kExitCorruption;
 }
 
-// --- usage ------------------------------------------------------------------------------------
+// --- online stats (a running daemon's /debug/vars) --------------------------------------------
+
+uint64_t Num(const nlohmann::json& obj, const std::string& key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_number() ? it->get<uint64_t>() : 0;
+}
+
+std::string Latency(const nlohmann::json& e, const std::string& prefix) {
+  return StrCat("p50 ", Num(e, prefix + ".p50"), " / p99 ", Num(e, prefix + ".p99"), " / p99.9 ",
+                Num(e, prefix + ".p999"), " / max ", Num(e, prefix + ".max"), " us");
+}
+
+void PrintEngineSummary(const nlohmann::json& e) {
+  std::printf("engine\n%-6s %8s %14s\n", "level", "files", "bytes");
+  for (int level = 0;; ++level) {
+    const std::string base = StrCat("lsm.level", level);
+    if (!e.contains(base + ".files")) break;
+    std::printf("L%-5d %8llu %14llu\n", level,
+                static_cast<unsigned long long>(Num(e, base + ".files")),
+                static_cast<unsigned long long>(Num(e, base + ".bytes")));
+  }
+  const uint64_t hits = Num(e, "block_cache.hits"), misses = Num(e, "block_cache.misses");
+  const double hit_ratio = hits + misses == 0 ? 0.0 : 100.0 * hits / (hits + misses);
+  std::printf("memtables:    %s bytes, %s waiting for flush\n", U(Num(e, "memtable.bytes")).c_str(),
+              U(Num(e, "flush.pending_memtables")).c_str());
+  std::printf("wal:          %s segments live, %s records, %s syncs\n",
+              U(Num(e, "wal.segments_live")).c_str(), U(Num(e, "wal.records")).c_str(),
+              U(Num(e, "wal.syncs")).c_str());
+  std::printf("writes:       %s in %s groups; latency %s\n", U(Num(e, "write.requests")).c_str(),
+              U(Num(e, "write.groups")).c_str(), Latency(e, "write.latency_us").c_str());
+  std::printf("gets:         %s (%s found); latency %s\n", U(Num(e, "read.gets")).c_str(),
+              U(Num(e, "read.get_hits")).c_str(), Latency(e, "read.get_latency_us").c_str());
+  std::printf("block cache:  %.1f%% hits (%s hits, %s misses), %s of %s bytes\n", hit_ratio,
+              U(hits).c_str(), U(misses).c_str(), U(Num(e, "block_cache.usage_bytes")).c_str(),
+              U(Num(e, "block_cache.capacity_bytes")).c_str());
+  std::printf("flushes:      %s, %s bytes, %s ms\n", U(Num(e, "flush.count")).c_str(),
+              U(Num(e, "flush.bytes")).c_str(), U(Num(e, "flush.micros") / 1000).c_str());
+  std::printf(
+      "compactions:  %s, %s -> %s bytes, %s ms, %s errors\n", U(Num(e, "compaction.count")).c_str(),
+      U(Num(e, "compaction.input_bytes")).c_str(), U(Num(e, "compaction.output_bytes")).c_str(),
+      U(Num(e, "compaction.micros") / 1000).c_str(), U(Num(e, "compaction.errors")).c_str());
+  std::printf("stalls:       %s (%s ms), %s slowdowns\n", U(Num(e, "stall.count")).c_str(),
+              U(Num(e, "stall.micros") / 1000).c_str(), U(Num(e, "stall.slowdowns")).c_str());
+  std::printf("last sequence %s, %s live snapshots\n", U(Num(e, "sequence.last")).c_str(),
+              U(Num(e, "snapshots.live")).c_str());
+}
+
+// Prints every non-zero leaf as "a.b.c value", in the endpoint's key order.
+void PrintFlattened(const std::string& path, const nlohmann::json& v) {
+  if (v.is_object()) {
+    for (const auto& [k, child] : v.items()) PrintFlattened(path + "." + k, child);
+    return;
+  }
+  if (v.is_number() && v.get<double>() == 0) return;
+  std::printf("  %s %s\n", path.c_str(),
+              v.is_string() ? v.get<std::string>().c_str() : v.dump().c_str());
+}
+
+int CmdStatsOnline(const Args& args) {
+  auto target = metrics::ParseHttpUrl(args.expvar, "/debug/vars");
+  if (!target.ok()) {
+    std::fprintf(stderr, "nokv stats: %s\n", std::string(target.status().message()).c_str());
+    return kExitUsage;
+  }
+  const std::string source = StrCat("http://", target->host, ":", target->port, target->path);
+  auto body = metrics::FetchHttp(*target, args.timeout_ms);
+  if (!body.ok()) {
+    std::fprintf(stderr, "nokv stats: %s\n", std::string(body.status().message()).c_str());
+    return kExitUnreachable;
+  }
+  nlohmann::json vars = nlohmann::json::parse(*body, nullptr, /*allow_exceptions=*/false);
+  if (vars.is_discarded() || !vars.is_object()) {
+    std::fprintf(stderr, "nokv stats: %s: the reply is not a JSON object (%zu bytes)\n",
+                 source.c_str(), body->size());
+    return kExitUnreachable;
+  }
+  if (args.json) {
+    nlohmann::json out = {{"source", source}, {"vars", vars}};
+    std::printf("%s\n", out.dump().c_str());
+    return kExitOk;
+  }
+  std::printf("source: %s\n", source.c_str());
+  if (auto engine = vars.find("engine"); engine != vars.end() && engine->is_object()) {
+    PrintEngineSummary(*engine);
+  }
+  std::printf("other metrics (zero values omitted; --json has everything)\n");
+  for (const auto& [k, v] : vars.items()) {
+    if (k != "engine") PrintFlattened(k, v);
+  }
+  return kExitOk;
+}
+
+int CmdStatsAny(VFS& vfs, const Args& args) {
+  return args.expvar.empty() ? CmdStats(vfs, args) : CmdStatsOnline(args);
+}
+
+// --- usage --------------------------------------------------------------------------------------
 
 struct CommandInfo {
   const char* name;
-  const char* usage;
-  std::vector<std::string> required;
-  std::vector<std::string> allowed;
+  const char* synopsis;
+  const char* description;
+  std::vector<std::string> flags;  // the flags this command accepts
+  // Exactly one of these must be given (empty: no requirement).
+  std::vector<std::string> one_of;
   int (*fn)(VFS&, const Args&);
 };
 
 const std::vector<CommandInfo>& Commands() {
   static const auto* kCommands = new std::vector<CommandInfo>{
       {"stats",
-       "nokv stats --workdir DIR [--json]\n  Live files per level, WAL segments, last "
-       "sequence and next file number (from the MANIFEST replay).",
-       {"workdir"},
-       {"workdir", "json"},
-       CmdStats},
+       "nokv stats (--workdir DIR | --expvar URL) [--json] [--timeout_ms N]",
+       "Offline (--workdir): live files per level, WAL segments, last sequence and next file "
+       "number from the MANIFEST replay.\n  Online (--expvar): a running daemon's metrics "
+       "endpoint: levels, memtables, WAL, write/get latency, cache, flush, compaction, stalls, "
+       "then every other metric.",
+       {"workdir", "expvar", "json", "timeout_ms"},
+       {"workdir", "expvar"},
+       CmdStatsAny},
       {"manifest",
-       "nokv manifest --workdir DIR [--json]\n  Every version edit of the current "
-       "MANIFEST and the final live files per level.",
-       {"workdir"},
+       "nokv manifest --workdir DIR [--json]",
+       "Every version edit of the current MANIFEST and the final live files per level.",
        {"workdir", "json"},
+       {"workdir"},
        CmdManifest},
       {"sst",
-       "nokv sst --file F [--dump] [--verify] [--json]\n  Table properties and range "
-       "tombstones; --dump lists every entry, --verify checks every block checksum.",
-       {"file"},
+       "nokv sst --file F [--dump] [--verify] [--json]",
+       "Table properties and range tombstones; --dump lists every entry, --verify checks every "
+       "block checksum.",
        {"file", "dump", "verify", "json"},
+       {"file"},
        CmdSst},
       {"wal",
-       "nokv wal --workdir DIR [--json]\n  Per WAL segment: records, bytes, ops, "
-       "first/last sequence, torn tail or corruption.",
-       {"workdir"},
+       "nokv wal --workdir DIR [--json]",
+       "Per WAL segment: records, bytes, ops, first/last sequence, torn tail or corruption.",
        {"workdir", "json"},
+       {"workdir"},
        CmdWal},
       {"check",
-       "nokv check --workdir DIR [--json]\n  Verifies CURRENT, the MANIFEST, every "
-       "live SST and every WAL segment; exit 1 if any problem.",
-       {"workdir"},
+       "nokv check --workdir DIR [--json]",
+       "Verifies CURRENT, the MANIFEST, every live SST and every WAL segment; exit 1 if any "
+       "problem.",
        {"workdir", "json"},
+       {"workdir"},
        CmdCheck},
   };
   return *kCommands;
 }
 
+constexpr const char* kExitCodes =
+    "exit codes: 0 ok, 1 corruption found, 2 usage error, 3 endpoint unreachable or bad reply";
+
 void PrintUsage(FILE* out) {
-  std::fprintf(out, "usage: nokv <command> [flags]   (inspects a stopped workdir)\n\n");
-  for (const auto& c : Commands()) std::fprintf(out, "%s\n\n", c.usage);
-  std::fprintf(out, "exit codes: 0 ok, 1 corruption found, 2 usage error\n");
+  std::fprintf(out, "usage: nokv <command> [flags]   (nokv <command> --help for its flags)\n\n");
+  for (const auto& c : Commands()) std::fprintf(out, "%s\n  %s\n\n", c.synopsis, c.description);
+  std::fprintf(out, "%s\n", kExitCodes);
 }
 
+void PrintCommandHelp(FILE* out, const CommandInfo& cmd) {
+  std::fprintf(out, "%s\n  %s\n\nflags:\n", cmd.synopsis, cmd.description);
+  for (const auto& name : cmd.flags) {
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    std::fprintf(out, "  --%-12s %s (default: %s)\n", name.c_str(), flag->Help().c_str(),
+                 flag->DefaultValue().empty() ? "\"\"" : flag->DefaultValue().c_str());
+  }
+  std::fprintf(out, "\n%s\n", kExitCodes);
+}
+
+int UsageError(const CommandInfo& cmd, const std::string& message) {
+  std::fprintf(stderr, "nokv %s: %s\n%s\n", cmd.name, message.c_str(), cmd.synopsis);
+  return kExitUsage;
+}
+
+// Flags are declared with absl (types, defaults, help and value parsing are absl's); the set a
+// command accepts, and the usage exit code 2, are the CLI's, so parsing goes through absl's
+// flag reflection rather than absl::ParseCommandLine (which exits 1 on usage errors).
 int Main(int argc, char** argv) {
   if (argc < 2) {
     PrintUsage(stderr);
     return kExitUsage;
   }
-  Args args;
-  args.command = argv[1];
-  if (args.command == "--help" || args.command == "-h" || args.command == "help") {
+  const std::string command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
     PrintUsage(stdout);
     return kExitOk;
   }
   const CommandInfo* cmd = nullptr;
   for (const auto& c : Commands()) {
-    if (args.command == c.name) cmd = &c;
+    if (command == c.name) cmd = &c;
   }
   if (cmd == nullptr) {
-    std::fprintf(stderr, "nokv: unknown command '%s'\n\n", args.command.c_str());
+    std::fprintf(stderr, "nokv: unknown command '%s'\n\n", command.c_str());
     PrintUsage(stderr);
     return kExitUsage;
   }
-  static const std::vector<std::string> kValueFlags = {"workdir", "file"};
+  std::vector<std::string> given;
   for (int i = 2; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::printf("%s\n", cmd->usage);
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      PrintCommandHelp(stdout, *cmd);
       return kExitOk;
     }
-    if (a.rfind("--", 0) != 0) {
-      std::fprintf(stderr, "nokv %s: unexpected argument '%s'\n%s\n", cmd->name, a.c_str(),
-                   cmd->usage);
-      return kExitUsage;
+    if (arg.rfind("--", 0) != 0) return UsageError(*cmd, StrCat("unexpected argument '", arg, "'"));
+    arg = arg.substr(2);
+    const size_t eq = arg.find('=');
+    const std::string name = arg.substr(0, eq);
+    if (std::find(cmd->flags.begin(), cmd->flags.end(), name) == cmd->flags.end()) {
+      return UsageError(*cmd, StrCat("unknown flag --", name));
     }
-    a = a.substr(2);
-    std::string name = a, value;
-    size_t eq = a.find('=');
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    std::string value;
     if (eq != std::string::npos) {
-      name = a.substr(0, eq);
-      value = a.substr(eq + 1);
-    } else if (std::find(kValueFlags.begin(), kValueFlags.end(), name) != kValueFlags.end()) {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "nokv %s: --%s needs a value\n", cmd->name, name.c_str());
-        return kExitUsage;
-      }
+      value = arg.substr(eq + 1);
+    } else if (flag->IsOfType<bool>()) {
+      value = "true";
+    } else if (i + 1 < argc) {
       value = argv[++i];
+    } else {
+      return UsageError(*cmd, StrCat("--", name, " needs a value"));
     }
-    if (std::find(cmd->allowed.begin(), cmd->allowed.end(), name) == cmd->allowed.end()) {
-      std::fprintf(stderr, "nokv %s: unknown flag --%s\n%s\n", cmd->name, name.c_str(), cmd->usage);
-      return kExitUsage;
-    }
-    args.flags[name] = value;
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) return UsageError(*cmd, StrCat("--", name, ": ", error));
+    given.push_back(name);
   }
-  for (const auto& r : cmd->required) {
-    if (args.Get(r).empty()) {
-      std::fprintf(stderr, "nokv %s: --%s is required\n%s\n", cmd->name, r.c_str(), cmd->usage);
-      return kExitUsage;
+  if (!cmd->one_of.empty()) {
+    std::string names;
+    size_t count = 0;
+    for (const auto& name : cmd->one_of) {
+      names += (names.empty() ? "--" : " or --") + name;
+      count += std::count(given.begin(), given.end(), name) > 0;
+    }
+    if (count != 1)
+      return UsageError(*cmd, StrCat(names, count == 0 ? " is required" : ": only one"));
+  }
+  Args args;
+  args.workdir = absl::GetFlag(FLAGS_workdir);
+  args.file = absl::GetFlag(FLAGS_file);
+  args.expvar = absl::GetFlag(FLAGS_expvar);
+  args.timeout_ms = absl::GetFlag(FLAGS_timeout_ms);
+  args.json = absl::GetFlag(FLAGS_json);
+  args.dump = absl::GetFlag(FLAGS_dump);
+  args.verify = absl::GetFlag(FLAGS_verify);
+  for (const auto& name : given) {
+    if (absl::FindCommandLineFlag(name)->CurrentValue().empty()) {
+      return UsageError(*cmd, StrCat("--", name, " is empty"));
     }
   }
+  if (args.timeout_ms <= 0) return UsageError(*cmd, "--timeout_ms must be positive");
   return cmd->fn(*VFS::Default(), args);
 }
 

@@ -78,6 +78,38 @@ TEST_F(DBTest, ClosedDbRejectsCalls) {
   EXPECT_EQ(db->Get("a").status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(DBTest, StatsCountWhatHappened) {
+  Options o = SmallOptions();
+  auto db = OpenOrDie(o);
+  constexpr int kWrites = 300;
+  for (int i = 0; i < kWrites; ++i) {
+    ASSERT_TRUE(db->Set("key" + std::to_string(i), std::string(400, 'v')).ok());
+  }
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(db->Get("key" + std::to_string(i)).ok());
+  ASSERT_EQ(db->Get("absent").status().code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(db->Flush().ok());
+  auto stats = db->Stats();
+  EXPECT_EQ(stats["write.requests"], kWrites);
+  EXPECT_EQ(stats["write.latency_us.count"], kWrites);
+  EXPECT_EQ(stats["read.gets"], 51u);
+  EXPECT_EQ(stats["read.get_hits"], 50u);
+  EXPECT_EQ(stats["read.get_latency_us.count"], 51u);
+  EXPECT_GE(stats["read.get_latency_us.p99"], stats["read.get_latency_us.p50"]);
+  EXPECT_GE(stats["write.latency_us.max"], stats["write.latency_us.p999"]);
+  // 300 x 400 B over a 64 KiB memtable: several switches, each a flush and a new segment.
+  EXPECT_GE(stats["flush.count"], 1u);
+  EXPECT_GE(stats["memtable.switches"], 1u);
+  EXPECT_EQ(stats["flush.pending_memtables"], 0u);  // Flush() waited for all of them
+  EXPECT_GE(stats["wal.segments_live"], 1u);
+  uint64_t files = 0;
+  for (int level = 0; level < 7; ++level) {
+    files += stats["lsm.level" + std::to_string(level) + ".files"];
+  }
+  EXPECT_GE(files, 1u);
+  EXPECT_GT(stats["lsm.total_bytes"], 0u);
+  EXPECT_EQ(stats["sequence.last"], static_cast<uint64_t>(kWrites));
+}
+
 TEST_F(DBTest, TtlExpiresAtOnceAndSurvivesReopen) {
   auto db = OpenOrDie(SmallOptions());
   ASSERT_TRUE(db->SetWithTTL("k", "v", 1000).ok());

@@ -12,8 +12,11 @@
 
 #include "engine/vfs/vfs.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "nokv/db.h"
 #include "nokv/options.h"
+#include "src/metrics/http_server.h"
+#include "src/metrics/registry.h"
 #include "src/util/str_cat.h"
 
 namespace nokv {
@@ -109,9 +112,65 @@ TEST_F(NokvCliTest, UsageErrors) {
   EXPECT_EQ(RunCli("bogus").exit_code, 2);
   EXPECT_EQ(RunCli("stats").exit_code, 2);
   EXPECT_EQ(RunCli("stats --workdir x --nope").exit_code, 2);
+  EXPECT_EQ(RunCli("stats --workdir x --expvar 127.0.0.1:1").exit_code, 2);  // one source only
+  EXPECT_EQ(RunCli("stats --workdir=").exit_code, 2);
+  EXPECT_EQ(RunCli("stats --expvar 127.0.0.1:1 --timeout_ms=soon").exit_code, 2);
+  EXPECT_EQ(RunCli("stats --expvar https://127.0.0.1:1/").exit_code, 2);
+  EXPECT_EQ(RunCli("sst --file x --verify=maybe").exit_code, 2);
+  EXPECT_EQ(RunCli("sst --file").exit_code, 2);
   RunResult help = RunCli("check --help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("--workdir"), std::string::npos);
+  help = RunCli("stats --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--expvar"), std::string::npos);
+  EXPECT_NE(help.out.find("--timeout_ms"), std::string::npos);
+}
+
+// `stats --expvar` against a live DB's metrics served over real HTTP on 127.0.0.1, the way a
+// daemon serves them (engine stats as the "engine" source plus its own metric families).
+TEST_F(NokvCliTest, StatsOnlineReadsARunningEndpoint) {
+  auto db = DB::Open(Options(), workdir_);
+  ASSERT_TRUE(db.ok()) << db.status();
+  for (int i = 0; i < 100; ++i)
+    ASSERT_TRUE((*db)->Set(StrCat("online", std::to_string(i)), "v").ok());
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE((*db)->Get(StrCat("online", std::to_string(i))).ok());
+  metrics::Registry registry;
+  registry.GetCounter("nokv_test_requests_total", "requests")->Add(7);
+  registry.GetHistogram("nokv_test_latency_us", "latency")->Observe(300);
+  DB* raw = db->get();
+  registry.AddSource("engine", "nokv_engine_", [raw] { return raw->Stats(); });
+  metrics::MetricsHttpServer server(&registry);
+  ASSERT_TRUE(server.Start("127.0.0.1:0").ok());
+  const std::string addr = StrCat("127.0.0.1:", std::to_string(server.port()));
+
+  RunResult r = RunCli(StrCat("stats --expvar ", addr));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find(StrCat("source: http://", addr, "/debug/vars")), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("writes:       100 in "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("gets:         20 (20 found)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nL0 "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nokv_test_requests_total 7"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nokv_test_latency_us.count 1"), std::string::npos) << r.out;
+
+  r = RunCli(StrCat("stats --json --expvar=http://", addr, "/debug/vars"));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  nlohmann::json parsed = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(parsed.is_object()) << r.out;
+  EXPECT_EQ(parsed["vars"]["engine"]["write.requests"].get<uint64_t>(), 100u);
+  EXPECT_EQ(parsed["vars"]["engine"]["read.get_hits"].get<uint64_t>(), 20u);
+  EXPECT_EQ(parsed["vars"]["nokv_test_requests_total"].get<uint64_t>(), 7u);
+
+  // The Prometheus page is not JSON: reported, exit 3.
+  r = RunCli(StrCat("stats --expvar ", addr, "/metrics"));
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.out.find("not a JSON object"), std::string::npos) << r.out;
+
+  server.Stop();
+  r = RunCli(StrCat("stats --expvar ", addr, " --timeout_ms 500"));
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.out.find("is the daemon running?"), std::string::npos) << r.out;
+  ASSERT_TRUE((*db)->Close().ok());
 }
 
 TEST_F(NokvCliTest, StatsMatchesDb) {
