@@ -1,5 +1,5 @@
 // The in-memory write buffer: an arena skiplist of point entries plus a list of range
-// tombstones. One writer (the commit thread) at a time; any number of concurrent readers.
+// tombstones. One writer (the write leader) at a time; any number of concurrent readers.
 // Shared through shared_ptr: readers and iterators keep a memtable alive after it is flushed.
 #pragma once
 

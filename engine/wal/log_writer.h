@@ -1,4 +1,4 @@
-// Appends framed records to one log file. Not thread-safe (one writer: the commit thread for
+// Appends framed records to one log file. Not thread-safe (one writer: the write leader for
 // the WAL, the version-set lock holder for the MANIFEST).
 #pragma once
 

@@ -147,8 +147,8 @@ void DBImpl::DeleteObsoleteFiles() {
 
 absl::Status DBImpl::Flush() {
   NOKV_RETURN_IF_ERROR(CheckOpen());
-  // Ask the committer to freeze the memtable (it owns mem_), then wait until every frozen
-  // memtable up to that point is on disk.
+  // Freeze the memtable through the writer queue (only a write leader touches mem_), then wait
+  // until every frozen memtable up to that point is on disk.
   NOKV_RETURN_IF_ERROR(SubmitWrite(WriteOptions(), nullptr));
   std::unique_lock<std::mutex> lock(mu_);
   bg_cv_.wait(lock, [&] { return imm_.empty() || !bg_error_.ok() || closing_; });

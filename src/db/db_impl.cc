@@ -104,7 +104,6 @@ absl::Status DBImpl::OpenImpl() {
     return s;
   }
   opened_.store(true);
-  commit_thread_ = std::thread([this] { CommitLoop(); });
   flush_thread_ = std::thread([this] { FlushLoop(); });
   compaction_thread_ = std::thread([this] { CompactionLoop(); });
   return absl::OkStatus();
@@ -259,15 +258,15 @@ void DBImpl::DeleteObsoleteWalSegments() {
 absl::Status DBImpl::Close() {
   if (!opened_.load() || closed_.exchange(true)) return absl::OkStatus();
   {
-    std::lock_guard<std::mutex> lock(queue_mu_);
-    queue_cv_.notify_all();
-  }
-  {
     std::lock_guard<std::mutex> lock(mu_);
-    closing_ = true;
+    closing_ = true;  // a leader stalled in MakeRoomForWrite gives up with "DB is closing"
     bg_cv_.notify_all();
   }
-  if (commit_thread_.joinable()) commit_thread_.join();
+  {
+    // closed_ stops new writers; wait for the ones already queued to be answered.
+    std::unique_lock<std::mutex> lock(queue_mu_);
+    queue_drained_cv_.wait(lock, [&] { return queue_.empty(); });
+  }
   if (flush_thread_.joinable()) flush_thread_.join();
   if (compaction_thread_.joinable()) compaction_thread_.join();
   absl::Status s;

@@ -2,9 +2,9 @@
 //
 // Threads:
 //   - callers: Get/NewIterator read lock-free from a SuperVersion (memtables + Version);
-//     writes enqueue into the commit queue and wait.
-//   - commit thread: forms write groups, appends one WAL record per group (one fsync per group
-//     when any member asked for sync), applies to the memtable, publishes the sequence.
+//     writes enqueue into the writer queue; the writer at its front is the leader: it forms a
+//     group, appends one WAL record (one fsync when any member asked for sync), applies it to
+//     the memtable, publishes the sequence and wakes the members. One leader at a time.
 //   - flush thread: turns the oldest immutable memtable into an L0 table.
 //   - compaction thread: merges L0 into L1 when L0 reaches its trigger, or on CompactRange.
 #pragma once
@@ -98,7 +98,13 @@ class DBImpl final : public DB {
     const WriteBatch* batch = nullptr;
     bool sync = false;
     absl::Status status;
-    std::atomic<bool> done{false};
+    // kQueued -> kLeader (now at the front: commit a group) or kDone (committed by a leader).
+    // kBlocked marks a waiter asleep on `cv`; only then does the signaller take `mu`, so a
+    // waiter that saw its new state while spinning may return (and free this) at once.
+    enum State : int { kQueued, kBlocked, kLeader, kDone };
+    std::atomic<int> state{kQueued};
+    std::mutex mu;
+    std::condition_variable cv;
   };
 
   // --- open / recovery (db_impl.cc)
@@ -112,8 +118,13 @@ class DBImpl final : public DB {
 
   // --- write pipeline (db_write.cc)
   absl::Status SubmitWrite(const WriteOptions& options, const WriteBatch* batch);
-  void CommitLoop();
-  void CommitGroup(std::vector<WriteRequest*>& group);
+  // Waits (a short spin, then asleep) until `r` leaves kQueued; returns its new state.
+  static int AwaitWriteTurn(WriteRequest* r);
+  // Moves `r` to `state` (kLeader or kDone) and wakes it. Does not touch `r` afterwards.
+  static void SignalWriter(WriteRequest* r, int state);
+  // Requires queue_mu_ and a non-empty queue; the group starts at the front.
+  std::vector<WriteRequest*> TakeWriteGroup();
+  void CommitGroup(const std::vector<WriteRequest*>& group);
   absl::Status MakeRoomForWrite(bool force_switch);
   absl::Status SwitchMemTable();  // requires mu_
   static absl::Status ApplyGroup(std::string_view group, MemTable* mem, SequenceNumber* last);
@@ -173,18 +184,16 @@ class DBImpl final : public DB {
   std::atomic<bool> closed_{false};
   std::atomic<bool> opened_{false};
 
-  // Commit queue (MPSC: any thread produces, the commit thread consumes).
+  // Writer queue: every writer enqueues itself; the front one is the leader and commits.
   std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
+  std::condition_variable queue_drained_cv_;  // Close() waits for the queue to empty
   std::deque<WriteRequest*> queue_;
   size_t queue_bytes_ = 0;
-  bool committer_waiting_ = false;
-  std::string group_buffer_;  // commit thread only
+  std::string group_buffer_;  // the current leader's only
 
   std::mutex snapshots_mu_;
   std::multiset<SequenceNumber> snapshots_;
 
-  std::thread commit_thread_;
   std::thread flush_thread_;
   std::thread compaction_thread_;
 

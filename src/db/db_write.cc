@@ -1,4 +1,4 @@
-// The write pipeline: many producers, one committer (docs/runtime.md "Write path").
+// The write pipeline: leader-based group commit (docs/runtime.md "Write path").
 #include <algorithm>
 
 #include "src/db/db_impl.h"
@@ -9,6 +9,17 @@
 #include "src/util/sync_point.h"
 
 namespace nokv {
+namespace {
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+}  // namespace
 
 absl::Status DBImpl::Set(const WriteOptions& options, std::string_view key,
                          std::string_view value) {
@@ -43,21 +54,52 @@ absl::Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch)
   return SubmitWrite(options, &batch);
 }
 
+// Leader-based group commit (the LevelDB/RocksDB writer queue): every writer enqueues itself;
+// the writer at the front is the leader and commits a group taken from the front of the queue
+// on its own thread, then wakes the members and hands leadership to the next front. A lone
+// writer never waits for another thread (no handoff, no context switch); under contention the
+// writers that queued while a leader was busy are committed together in one WAL record.
 absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* batch) {
   NOKV_RETURN_IF_ERROR(CheckOpen());
-  uint64_t start = clock_->NowMonotonicMicros();
+  const uint64_t start = clock_->NowMonotonicMicros();
   WriteRequest request;
   request.batch = batch;
   request.sync = options.sync;
+  bool leader;
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
     if (closed_.load()) return absl::FailedPreconditionError("DB is closed");
     queue_.push_back(&request);
     queue_bytes_ += batch ? batch->ByteSize() : 0;
-    // Wake the committer only when it is parked: producers that find it busy just enqueue.
-    if (committer_waiting_) queue_cv_.notify_one();
+    leader = queue_.size() == 1;
   }
-  request.done.wait(false, std::memory_order_acquire);
+  if (leader || AwaitWriteTurn(&request) == WriteRequest::kLeader) {
+    std::vector<WriteRequest*> group;
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      group = TakeWriteGroup();
+    }
+    CommitGroup(group);
+    WriteRequest* next_leader = nullptr;
+    {
+      // The group stays at the front of the queue until it is committed, so writers arriving
+      // meanwhile queue behind it and the next leader starts only after this group is visible.
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      for (WriteRequest* member : group) {
+        queue_bytes_ -= member->batch ? member->batch->ByteSize() : 0;
+        queue_.pop_front();
+      }
+      if (!queue_.empty()) {
+        next_leader = queue_.front();
+      } else {
+        queue_drained_cv_.notify_all();
+      }
+    }
+    for (WriteRequest* member : group) {
+      if (member != &request) SignalWriter(member, WriteRequest::kDone);
+    }
+    if (next_leader != nullptr) SignalWriter(next_leader, WriteRequest::kLeader);
+  }
   if (batch != nullptr) {  // a null batch is Flush()'s marker, not a user write
     stats_.writes.fetch_add(1, std::memory_order_relaxed);
     const uint64_t elapsed = clock_->NowMonotonicMicros() - start;
@@ -67,38 +109,54 @@ absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* 
   return request.status;
 }
 
-void DBImpl::CommitLoop() {
-  std::vector<WriteRequest*> group;
-  while (true) {
-    group.clear();
-    {
-      std::unique_lock<std::mutex> lock(queue_mu_);
-      committer_waiting_ = true;
-      queue_cv_.wait(lock, [&] { return !queue_.empty() || closed_.load(); });
-      committer_waiting_ = false;
-      if (queue_.empty()) return;  // closed and drained
-      // Adaptive batch: the byte limit grows with the backlog (up to 4x), so a deep queue is
-      // drained in fewer, larger WAL writes while a lone writer is never delayed.
-      size_t base = options_.max_write_batch_group_bytes;
-      size_t limit = base * std::clamp<size_t>(queue_bytes_ / std::max<size_t>(base, 1), 1, 4);
-      size_t bytes = 0;
-      bool switch_request = queue_.front()->batch == nullptr;
-      while (!queue_.empty()) {
-        WriteRequest* r = queue_.front();
-        if (switch_request != (r->batch == nullptr)) break;
-        size_t size = r->batch ? r->batch->ByteSize() : 0;
-        if (!group.empty() && bytes + size > limit) break;
-        group.push_back(r);
-        bytes += size;
-        queue_.pop_front();
-        queue_bytes_ -= size;
-      }
-    }
-    CommitGroup(group);
+int DBImpl::AwaitWriteTurn(WriteRequest* r) {
+  // A group commit without fsync takes microseconds: spinning briefly saves the sleep/wake
+  // pair (two syscalls and a context switch) when the leader is quick.
+  for (int i = 0; i < 256; ++i) {
+    const int state = r->state.load(std::memory_order_acquire);
+    if (state != WriteRequest::kQueued) return state;
+    CpuRelax();
   }
+  std::unique_lock<std::mutex> lock(r->mu);
+  int expected = WriteRequest::kQueued;
+  if (r->state.compare_exchange_strong(expected, WriteRequest::kBlocked,
+                                       std::memory_order_acq_rel)) {
+    r->cv.wait(lock,
+               [r] { return r->state.load(std::memory_order_acquire) >= WriteRequest::kLeader; });
+  }
+  return r->state.load(std::memory_order_acquire);
 }
 
-void DBImpl::CommitGroup(std::vector<WriteRequest*>& group) {
+void DBImpl::SignalWriter(WriteRequest* r, int state) {
+  int expected = WriteRequest::kQueued;
+  if (r->state.compare_exchange_strong(expected, state, std::memory_order_acq_rel)) return;
+  // The waiter is asleep (kBlocked); it can only return after we release its mutex.
+  std::lock_guard<std::mutex> lock(r->mu);
+  r->state.store(state, std::memory_order_release);
+  r->cv.notify_one();
+}
+
+std::vector<DBImpl::WriteRequest*> DBImpl::TakeWriteGroup() {
+  // Adaptive group size: the byte limit grows with the backlog (up to 4x), so a deep queue is
+  // drained in fewer, larger WAL writes while a lone writer is never delayed. A Flush() marker
+  // (null batch) is never grouped with writes.
+  const size_t base = options_.max_write_batch_group_bytes;
+  const size_t limit = base * std::clamp<size_t>(queue_bytes_ / std::max<size_t>(base, 1), 1, 4);
+  const bool switch_request = queue_.front()->batch == nullptr;
+  std::vector<WriteRequest*> group;
+  size_t bytes = 0;
+  for (WriteRequest* r : queue_) {
+    if (switch_request != (r->batch == nullptr)) break;
+    const size_t size = r->batch ? r->batch->ByteSize() : 0;
+    if (!group.empty() && bytes + size > limit) break;
+    group.push_back(r);
+    bytes += size;
+    if (switch_request) break;
+  }
+  return group;
+}
+
+void DBImpl::CommitGroup(const std::vector<WriteRequest*>& group) {
   absl::Status s;
   if (group.front()->batch == nullptr) {
     // Flush() asked for the memtable to be frozen.
@@ -143,11 +201,7 @@ void DBImpl::CommitGroup(std::vector<WriteRequest*>& group) {
       stats_.write_bytes.fetch_add(group_buffer_.size(), std::memory_order_relaxed);
     }
   }
-  for (WriteRequest* r : group) {
-    r->status = s;
-    r->done.store(true, std::memory_order_release);
-    r->done.notify_one();
-  }
+  for (WriteRequest* r : group) r->status = s;
 }
 
 absl::Status DBImpl::ApplyGroup(std::string_view group, MemTable* mem, SequenceNumber* last) {

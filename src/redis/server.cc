@@ -65,7 +65,7 @@ struct RedisServer::Connection {
 };
 
 RedisServer::RedisServer(ServerState* state, ServerOptions options)
-    : state_(state), options_(std::move(options)) {}
+    : state_(state), options_(std::move(options)), read_buf_(new char[kReadChunk]) {}
 
 RedisServer::~RedisServer() { Stop(); }
 
@@ -220,17 +220,16 @@ void RedisServer::Accept() {
 void RedisServer::HandleReadable(const std::shared_ptr<Connection>& conn) {
   size_t budget = kReadBudgetPerEvent;
   while (budget > 0 && !conn->read_closed && !conn->closing) {
-    size_t old = conn->in.size();
-    conn->in.resize(old + kReadChunk);
-    ssize_t n = recv(conn->fd, conn->in.data() + old, kReadChunk, 0);
+    // Receive into the reactor's scratch buffer and append what arrived: growing `in` by a
+    // whole chunk first would zero-fill 64 KiB per recv (7.5% of the CPU under SET load).
+    ssize_t n = recv(conn->fd, read_buf_.get(), kReadChunk, 0);
     if (n > 0) {
-      conn->in.resize(old + static_cast<size_t>(n));
+      conn->in.append(read_buf_.get(), static_cast<size_t>(n));
       state_->metrics.bytes_read->Add(static_cast<uint64_t>(n));
       budget -= std::min(budget, static_cast<size_t>(n));
       if (static_cast<size_t>(n) < kReadChunk) break;
       continue;
     }
-    conn->in.resize(old);
     if (n == 0) {
       conn->read_closed = true;  // half-close: finish what was sent, then close
       break;

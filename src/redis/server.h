@@ -101,6 +101,7 @@ class RedisServer {
   const ServerOptions options_;
   int listen_fd_ = -1;
   int epoll_fd_ = -1;
+  std::unique_ptr<char[]> read_buf_;  // reactor thread only: one recv at a time
   int wake_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
