@@ -1,5 +1,6 @@
 // The write pipeline: leader-based group commit (docs/runtime.md "Write path").
 #include <algorithm>
+#include <thread>
 
 #include "src/db/db_impl.h"
 #include "src/db/filenames.h"
@@ -110,12 +111,19 @@ absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* 
 }
 
 int DBImpl::AwaitWriteTurn(WriteRequest* r) {
-  // A group commit without fsync takes microseconds: spinning briefly saves the sleep/wake
-  // pair (two syscalls and a context switch) when the leader is quick.
-  for (int i = 0; i < 256; ++i) {
+  // A group commit without fsync takes microseconds: spinning briefly, then yielding (which lets
+  // the leader run when threads outnumber cores), saves the sleep/wake pair (two syscalls and
+  // a context switch) when the leader is quick. On 2 cores the yields doubled 2- and 4-writer
+  // throughput (docs/notes/2026-11-24-writer-queue.md).
+  for (int i = 0; i < 64; ++i) {
     const int state = r->state.load(std::memory_order_acquire);
     if (state != WriteRequest::kQueued) return state;
     CpuRelax();
+  }
+  for (int i = 0; i < 32; ++i) {
+    std::this_thread::yield();
+    const int state = r->state.load(std::memory_order_acquire);
+    if (state != WriteRequest::kQueued) return state;
   }
   std::unique_lock<std::mutex> lock(r->mu);
   int expected = WriteRequest::kQueued;
