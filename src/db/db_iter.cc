@@ -74,8 +74,8 @@ class DBIter final : public Iterator {
     if (!valid_) return;
     if (!forward_) {
       iter_->Seek(MakeInternalKey(key_, kMaxSequenceNumber, kValueKindForSeek));
+      skip_ = key_;  // moving forward, skip_ already holds the current key
     }
-    skip_ = key_;
     has_skip_ = true;
     FindNextUserEntry();
   }
@@ -83,15 +83,15 @@ class DBIter final : public Iterator {
   void Prev() override {
     if (!valid_) return;
     if (forward_) {
-      iter_->SeekForPrev(MakeInternalKey(key_, kMaxSequenceNumber, kValueKindForSeek));
+      iter_->SeekForPrev(MakeInternalKey(cur_key_, kMaxSequenceNumber, kValueKindForSeek));
       // SeekForPrev lands on the last entry <= (key, max): an entry of an earlier key, unless
       // an entry with exactly that tag exists (impossible: sequences stay below the max).
     }
     FindPrevUserEntry();
   }
 
-  std::string_view key() const override { return key_; }
-  std::string_view value() const override { return value_; }
+  std::string_view key() const override { return cur_key_; }
+  std::string_view value() const override { return cur_value_; }
   uint64_t expires_at_millis() const override { return expires_at_; }
   absl::Status status() const override { return status_.ok() ? iter_->status() : status_; }
 
@@ -127,8 +127,10 @@ class DBIter final : public Iterator {
       has_skip_ = true;
       StoredValue sv;
       if (Live(ikey, iter_->value(), &sv)) {
-        key_.assign(ikey.user_key);
-        value_.assign(sv.value);
+        // No copies moving forward: the key is skip_, the value a view into the child
+        // iterator's current entry, which stays put until the next call moves iter_.
+        cur_key_ = skip_;
+        cur_value_ = sv.value;
         expires_at_ = sv.expires_at_millis;
         valid_ = true;
         return;
@@ -173,6 +175,8 @@ class DBIter final : public Iterator {
     if (have && live && InUpper(saved_key)) {
       key_ = std::move(saved_key);
       value_ = std::move(saved_value);
+      cur_key_ = key_;
+      cur_value_ = value_;
       expires_at_ = saved_expiry;
       valid_ = true;
     }
@@ -186,7 +190,10 @@ class DBIter final : public Iterator {
   std::shared_ptr<const void> pin_;
   bool valid_ = false;
   bool forward_ = true;
+  // Moving backwards iter_ ends on an earlier key, so the answer is copied into key_/value_;
+  // cur_key_/cur_value_ point at whichever holds the current entry.
   std::string key_, value_;
+  std::string_view cur_key_, cur_value_;
   uint64_t expires_at_ = 0;
   std::string skip_;
   bool has_skip_ = false;

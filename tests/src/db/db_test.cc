@@ -353,6 +353,23 @@ TEST_F(DBTest, ModelBasedRandomOps) {
       auto it = db->NewIterator(ReadOptions());
       for (it->SeekToLast(); it->Valid(); it->Prev()) reverse[std::string(it->key())] = it->value();
       ASSERT_EQ(reverse, model) << "reverse scan, step " << step;
+      // A random walk that changes direction, against the model's ordered map.
+      std::string start = key();
+      it->Seek(start);
+      auto pos = model.lower_bound(start);
+      for (int move = 0; move < 60; ++move) {
+        ASSERT_EQ(it->Valid(), pos != model.end()) << "walk step " << step << " move " << move;
+        if (pos == model.end()) break;
+        ASSERT_EQ(it->key(), pos->first) << "walk step " << step << " move " << move;
+        ASSERT_EQ(it->value(), pos->second) << "walk step " << step << " move " << move;
+        if (rnd.OneIn(2)) {
+          it->Next();
+          ++pos;
+        } else {
+          it->Prev();
+          pos = pos == model.begin() ? model.end() : std::prev(pos);
+        }
+      }
     }
   }
   ASSERT_EQ(Scan(db.get()), model);
