@@ -66,6 +66,14 @@ const CommandSpec* FindCommand(std::string_view name);
 // session->close_after_reply for QUIT.
 void ExecuteCommand(ServerState* server, Session* session, const Argv& argv, std::string* out);
 
+// Pipelined blind writes: runs the plain `SET key value` commands that start at
+// commands[begin] (at most `max_run`) as one atomic store write instead of one write each, and
+// appends one reply per command, exactly as ExecuteCommand would. Returns how many it ran; 0
+// when commands[begin] is not a plain SET or the session is not authenticated (run it with
+// ExecuteCommand then).
+size_t ExecuteSetRun(ServerState* server, Session* session, const std::vector<Argv>& commands,
+                     size_t begin, size_t max_run, std::string* out);
+
 // Handler families (commands_*.cc). Listed here so the table can reference them.
 namespace handlers {
 // connection / server

@@ -18,6 +18,9 @@ namespace nokv::redis {
 namespace {
 
 constexpr size_t kReadChunk = 64 << 10;
+// Consecutive pipelined plain SETs of one connection are committed as one engine batch of at
+// most this many (ExecuteSetRun): one WAL record and one writer-queue turn instead of one each.
+constexpr size_t kMaxSetsPerWrite = 128;
 // Bytes read from one connection per readiness event, so one fast sender cannot starve others.
 constexpr size_t kReadBudgetPerEvent = 1 << 20;
 constexpr size_t kMaxCommandsPerJob = 1024;
@@ -443,6 +446,16 @@ void RedisServer::WorkerLoop() {
     size_t i = 0;
     for (; i < job.commands.size(); ++i) {
       if (stopping_.load()) break;
+      if (size_t ran = ExecuteSetRun(state_, &job.conn->session, job.commands, i, kMaxSetsPerWrite,
+                                     &done.reply);
+          ran > 0) {
+        i += ran - 1;
+        if (done.reply.size() >= options_.output_high_watermark) {
+          ++i;
+          break;
+        }
+        continue;
+      }
       ExecuteCommand(state_, &job.conn->session, job.commands[i], &done.reply);
       if (job.conn->session.close_after_reply) {
         ++i;

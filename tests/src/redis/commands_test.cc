@@ -94,6 +94,33 @@ TEST_P(CommandsTest, DispatchErrors) {
   EXPECT_EQ(Run({"echo", ""}), Bulk(""));
 }
 
+TEST_P(CommandsTest, PipelinedSetRunIsOneBatchWithOneReplyEach) {
+  std::vector<Argv> commands = {{"SET", "a", "1"},
+                                {"set", "b", "2"},
+                                {"SET", "a", "3"},
+                                {"SET", "c", "4", "NX"},
+                                {"SET", "d", "5"}};
+  std::string out;
+  ServerState* state = h_->state();
+  // The run stops at the SET with an option: that one goes through ExecuteCommand.
+  EXPECT_EQ(ExecuteSetRun(state, h_->session(), commands, 0, 128, &out), 3u);
+  EXPECT_EQ(out, Ok() + Ok() + Ok());
+  EXPECT_EQ(Run({"GET", "a"}), Bulk("3"));  // the later SET of a key in the run wins
+  EXPECT_EQ(Run({"GET", "b"}), Bulk("2"));
+  // A lone plain SET, a non-SET and a run cut by max_run.
+  out.clear();
+  EXPECT_EQ(ExecuteSetRun(state, h_->session(), commands, 4, 128, &out), 0u);
+  EXPECT_EQ(ExecuteSetRun(state, h_->session(), commands, 3, 128, &out), 0u);
+  EXPECT_EQ(ExecuteSetRun(state, h_->session(), commands, 0, 2, &out), 2u);
+  EXPECT_EQ(out, Ok() + Ok());
+  // Metrics count each command of a run.
+  auto json = h_->registry()->RenderJson();
+  EXPECT_NE(json.find("\"nokv_redis_commands_total\":7"), std::string::npos) << json;
+  // Not authenticated: nothing runs here, ExecuteCommand answers NOAUTH.
+  h_->session()->authenticated = false;
+  EXPECT_EQ(ExecuteSetRun(state, h_->session(), commands, 0, 128, &out), 0u);
+}
+
 TEST_P(CommandsTest, EmptyAndBinaryKeysAndValues) {
   std::string key("\0k\r\n", 4);
   std::string value("\0\xff\r\n", 4);

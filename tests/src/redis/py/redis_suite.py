@@ -255,6 +255,27 @@ class ServerTest(Base):
             out = p.execute()
         self.assertEqual(out[-2:], [b"999", b"1000"])
 
+    def test_pipelined_sets_keep_order_and_replies(self):
+        # Runs of plain SETs are committed as one batch by nokv-redis: replies, order within
+        # the run (last SET of a key wins) and interleaving with other commands must be as if
+        # they ran one by one.
+        with self.r.pipeline(transaction=False) as p:
+            for i in range(600):
+                p.set("run%d" % (i % 150), "v%d" % i)
+            p.get("run0")
+            p.set("run1", "nx", nx=True)
+            p.set("solo", "one")
+            p.append("run2", "+")
+            for i in range(300):
+                p.set("run%d" % (i % 50), "w%d" % i)
+            p.mget(["run0", "run49", "run50", "run149", "run2"])
+            out = p.execute()
+        self.assertEqual(out[:600], [True] * 600)
+        self.assertEqual(out[600:604], [b"v450", None, True, len("v452+")])
+        self.assertEqual(out[604:904], [True] * 300)
+        self.assertEqual(out[904], [b"w250", b"w299", b"v500", b"v599", b"w252"])
+        self.assertEqual(self.r.get("solo"), b"one")
+
     def test_errors_keep_connection_usable(self):
         r = self.r
         with self.assertRaisesRegex(redis.ResponseError, "^unknown command 'FOO', with args beginning with: 'x' $"):
