@@ -27,3 +27,17 @@ function(nokv_test name)
     DISCOVERY_TIMEOUT 60
     PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
 endfunction()
+
+# nokv_fuzzer(<name> SOURCE <file> DEPS <targets...>)
+# A libFuzzer binary (clang only), built when NOKV_BUILD_FUZZ is on; see docs/format.md.
+function(nokv_fuzzer name)
+  if(NOT NOKV_BUILD_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "SOURCE" "DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCE})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer,address)
+endfunction()

@@ -16,6 +16,9 @@ namespace nokv {
 // Compare: int operator()(const Key& a, const Key& b) const, <0/0/>0.
 template <typename Key, class Compare>
 class SkipList {
+ private:
+  struct Node;  // declared before Iterator, which holds a Node* (clang requires it)
+
  public:
   SkipList(Compare cmp, Arena* arena);
   SkipList(const SkipList&) = delete;
@@ -54,7 +57,7 @@ class SkipList {
 
    private:
     const SkipList* list_;
-    typename SkipList::Node* node_;
+    Node* node_;
   };
 
  private:
