@@ -161,5 +161,29 @@ void BM_TableBuild(benchmark::State& state) {
 }
 BENCHMARK(BM_TableBuild)->Arg(0)->Arg(1);
 
+// Hits in a cache holding `entries` 4 KiB blocks of 8 files, looked up in random order from
+// 1..4 threads (the data-block path of every iterator step onto a new block).
+void BM_BlockCacheLookup(benchmark::State& state) {
+  static BlockCache* cache = nullptr;
+  const int entries = static_cast<int>(state.range(0));
+  if (state.thread_index() == 0) {
+    cache = new BlockCache(static_cast<size_t>(entries) * 8192);
+    for (int i = 0; i < entries; ++i) {
+      cache->Insert(i % 8, (i / 8) * 4096, std::make_shared<const std::string>(4096, 'b'));
+    }
+  }
+  Random rnd(301 + state.thread_index());
+  for (auto _ : state) {
+    int i = static_cast<int>(rnd.Uniform(entries));
+    benchmark::DoNotOptimize(cache->Lookup(i % 8, (i / 8) * 4096));
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) {
+    delete cache;
+    cache = nullptr;
+  }
+}
+BENCHMARK(BM_BlockCacheLookup)->Arg(16384)->Threads(1)->Threads(4);
+
 }  // namespace
 }  // namespace nokv
