@@ -352,7 +352,16 @@ int CmdStats(VFS& vfs, const Args& args) {
   std::vector<Problem> problems = st.problems;
   std::vector<WalSegment> wal = ScanWal(vfs, workdir, &problems);
   uint64_t wal_bytes = 0;
-  for (const auto& seg : wal) wal_bytes += seg.file_bytes;
+  // Segments at or above the MANIFEST's log number hold what was in the memtables when the
+  // workdir was closed: the next Open replays them.
+  uint64_t replay_records = 0, replay_ops = 0;
+  for (const auto& seg : wal) {
+    wal_bytes += seg.file_bytes;
+    if (NumberFromName(seg.path) >= st.log_number) {
+      replay_records += seg.records;
+      replay_ops += seg.ops;
+    }
+  }
   auto levels = Summarize(st);
   if (args.json) {
     std::string out = "{\"levels\":[";
@@ -363,11 +372,12 @@ int CmdStats(VFS& vfs, const Args& args) {
       out += StrCat("{\"level\":", U(l), ",\"files\":", U(ls.files), ",\"bytes\":", U(ls.bytes),
                     ",\"entries\":", U(ls.entries), ",\"deletions\":", U(ls.deletions), "}");
     }
-    out +=
-        StrCat("],\"live_files\":", U(st.live.size()), ",\"wal_segments\":", U(wal.size()),
-               ",\"wal_bytes\":", U(wal_bytes), ",\"last_sequence\":", U(st.last_sequence),
-               ",\"next_file_number\":", U(st.next_file_number),
-               ",\"log_number\":", U(st.log_number), ",\"problems\":", ProblemsJson(problems), "}");
+    out += StrCat(
+        "],\"live_files\":", U(st.live.size()), ",\"wal_segments\":", U(wal.size()),
+        ",\"wal_bytes\":", U(wal_bytes), ",\"memtable_replay_records\":", U(replay_records),
+        ",\"memtable_replay_ops\":", U(replay_ops), ",\"last_sequence\":", U(st.last_sequence),
+        ",\"next_file_number\":", U(st.next_file_number), ",\"log_number\":", U(st.log_number),
+        ",\"problems\":", ProblemsJson(problems), "}");
     std::printf("%s\n", out.c_str());
   } else {
     std::printf("%-6s %8s %14s %12s %12s\n", "level", "files", "bytes", "entries", "deletions");
@@ -380,6 +390,9 @@ int CmdStats(VFS& vfs, const Args& args) {
     std::printf("live files:       %zu\n", st.live.size());
     std::printf("wal segments:     %zu (%llu bytes)\n", wal.size(),
                 static_cast<unsigned long long>(wal_bytes));
+    std::printf("memtable replay:  %llu ops in %llu WAL records (unflushed at close)\n",
+                static_cast<unsigned long long>(replay_ops),
+                static_cast<unsigned long long>(replay_records));
     std::printf("last sequence:    %llu\n", static_cast<unsigned long long>(st.last_sequence));
     std::printf("next file number: %llu\n", static_cast<unsigned long long>(st.next_file_number));
     std::printf("log number:       %llu\n", static_cast<unsigned long long>(st.log_number));
