@@ -73,6 +73,10 @@ void ExecuteCommand(ServerState* server, Session* session, const Argv& argv, std
 // ExecuteCommand then).
 size_t ExecuteSetRun(ServerState* server, Session* session, const std::vector<Argv>& commands,
                      size_t begin, size_t max_run, std::string* out);
+// The same for a run of INCR / DECR / INCRBY / DECRBY (valid deltas): one Update over the run's
+// keys applies them in order (a later step sees the earlier ones), one reply each.
+size_t ExecuteCounterRun(ServerState* server, Session* session, const std::vector<Argv>& commands,
+                         size_t begin, size_t max_run, std::string* out);
 
 // Handler families (commands_*.cc). Listed here so the table can reference them.
 namespace handlers {

@@ -1,5 +1,6 @@
 // String commands. Each read-modify-write command is one KvStore::Update so that it is atomic
 // with respect to every other write of the same keys (REFERENCE.md §11 items 10 and 13).
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cmath>
@@ -137,6 +138,18 @@ bool RunApply(CommandContext& c, std::vector<Mutation> mutations) {
   return true;
 }
 
+// One INCR-family step on a key's current entry: the new value, or the error Redis replies.
+std::string_view StepCounter(const std::optional<Entry>& cur, int64_t delta, int64_t* result) {
+  int64_t old = 0;
+  if (cur.has_value() && !ParseInt64Strict(cur->value, &old)) return kErrNotInteger;
+  if ((delta < 0 && old < 0 && delta < INT64_MIN - old) ||
+      (delta > 0 && old > 0 && delta > INT64_MAX - old)) {
+    return kErrOverflow;
+  }
+  *result = old + delta;
+  return {};
+}
+
 // Shared by INCR, DECR, INCRBY, DECRBY.
 void IncrementBy(CommandContext& c, int64_t delta) {
   std::string_view key = c.argv[1];
@@ -144,18 +157,8 @@ void IncrementBy(CommandContext& c, int64_t delta) {
   std::string_view error;
   const uint64_t now = Now(c);
   if (!RunUpdate(c, {key}, [&](const auto& cur, std::vector<Mutation>* muts) {
-        error = {};
-        int64_t old = 0;
-        if (cur[0].has_value() && !ParseInt64Strict(cur[0]->value, &old)) {
-          error = kErrNotInteger;
-          return absl::OkStatus();
-        }
-        if ((delta < 0 && old < 0 && delta < INT64_MIN - old) ||
-            (delta > 0 && old > 0 && delta > INT64_MAX - old)) {
-          error = kErrOverflow;
-          return absl::OkStatus();
-        }
-        result = old + delta;
+        error = StepCounter(cur[0], delta, &result);
+        if (!error.empty()) return absl::OkStatus();
         // INCR keeps the key's expiry, as in Redis.
         uint64_t deadline = cur[0].has_value() ? cur[0]->expires_at_ms : 0;
         muts->push_back(PutAt(key, StrCat(result), deadline, now));
@@ -513,4 +516,87 @@ void IncrByFloat(CommandContext& c) {
 }
 
 }  // namespace handlers
+
+size_t ExecuteCounterRun(ServerState* server, Session* session, const std::vector<Argv>& commands,
+                         size_t begin, size_t max_run, std::string* out) {
+  if (!session->authenticated) return 0;
+  struct Op {
+    std::string_view key;
+    int64_t delta = 0;
+    size_t command_index = 0;  // into AllCommands()
+    size_t key_index = 0;      // into `keys`
+    std::string_view error;
+    int64_t result = 0;
+  };
+  std::vector<Op> ops;
+  for (size_t i = begin; i < commands.size() && ops.size() < max_run; ++i) {
+    const Argv& a = commands[i];
+    Op op;
+    if (a.size() == 2 && EqualsIgnoreCase(a[0], "incr")) {
+      op.delta = 1;
+    } else if (a.size() == 2 && EqualsIgnoreCase(a[0], "decr")) {
+      op.delta = -1;
+    } else if (a.size() == 3 && EqualsIgnoreCase(a[0], "incrby") &&
+               ParseInt64Strict(a[2], &op.delta)) {
+    } else if (a.size() == 3 && EqualsIgnoreCase(a[0], "decrby") &&
+               ParseInt64Strict(a[2], &op.delta) && op.delta != INT64_MIN) {
+      op.delta = -op.delta;
+    } else {
+      break;  // anything else (bad deltas included) runs through ExecuteCommand
+    }
+    op.key = a[1];
+    op.command_index = static_cast<size_t>(FindCommand(a[0]) - AllCommands().data());
+    ops.push_back(op);
+  }
+  if (ops.size() < 2) return 0;
+  std::vector<std::string_view> keys;
+  for (Op& op : ops) {
+    auto it = std::find(keys.begin(), keys.end(), op.key);
+    op.key_index = static_cast<size_t>(it - keys.begin());
+    if (it == keys.end()) keys.push_back(op.key);
+  }
+  GatewayMetrics& m = server->metrics;
+  const uint64_t start_us = server->clock->NowMonotonicMicros();
+  const uint64_t now = server->clock->NowUnixMillis();
+  // One Update: the keys' stripes are held while the steps run in order, each seeing the ones
+  // before it (INCR a; INCR a gives 1 then 2), and the final values are one batch.
+  const absl::Status s =
+      server->store->Update(keys, [&](const auto& cur, std::vector<Mutation>* muts) {
+        std::vector<std::optional<Entry>> state(cur.begin(), cur.end());
+        std::vector<bool> changed(keys.size(), false);
+        for (Op& op : ops) {
+          std::optional<Entry>& entry = state[op.key_index];
+          op.error = StepCounter(entry, op.delta, &op.result);
+          if (!op.error.empty()) continue;
+          if (!entry.has_value()) entry = Entry{};
+          entry->value = StrCat(op.result);  // the expiry, if any, is kept, as in Redis
+          changed[op.key_index] = true;
+        }
+        for (size_t k = 0; k < keys.size(); ++k) {
+          if (changed[k])
+            muts->push_back(PutAt(keys[k], state[k]->value, state[k]->expires_at_ms, now));
+        }
+        return absl::OkStatus();
+      });
+  const uint64_t elapsed_us = server->clock->NowMonotonicMicros() - start_us;
+  m.commands_total->Add(ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const Op& op = ops[i];
+    m.per_command[op.command_index]->Add();
+    m.command_latency_us->Observe(elapsed_us);
+    if (!s.ok()) {
+      CommandContext ctx{commands[begin + i], out, session, server};
+      ReplyStoreError(ctx, s);
+    } else if (!op.error.empty()) {
+      AppendError(out, op.error);
+    } else {
+      AppendInteger(out, op.result);
+      continue;
+    }
+    m.errors_total->Add();
+    m.per_command_errors[op.command_index]->Add();
+  }
+  return ops.size();
+}
+
 }  // namespace nokv::redis

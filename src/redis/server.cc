@@ -18,9 +18,10 @@ namespace nokv::redis {
 namespace {
 
 constexpr size_t kReadChunk = 64 << 10;
-// Consecutive pipelined plain SETs of one connection are committed as one engine batch of at
-// most this many (ExecuteSetRun): one WAL record and one writer-queue turn instead of one each.
-constexpr size_t kMaxSetsPerWrite = 128;
+// Consecutive pipelined plain SETs (or INCR-family commands) of one connection are committed as
+// one engine batch of at most this many (ExecuteSetRun, ExecuteCounterRun): one WAL record and
+// one writer-queue turn instead of one each.
+constexpr size_t kMaxRunPerWrite = 128;
 // Bytes read from one connection per readiness event, so one fast sender cannot starve others.
 constexpr size_t kReadBudgetPerEvent = 1 << 20;
 constexpr size_t kMaxCommandsPerJob = 1024;
@@ -446,9 +447,13 @@ void RedisServer::WorkerLoop() {
     size_t i = 0;
     for (; i < job.commands.size(); ++i) {
       if (stopping_.load()) break;
-      if (size_t ran = ExecuteSetRun(state_, &job.conn->session, job.commands, i, kMaxSetsPerWrite,
-                                     &done.reply);
-          ran > 0) {
+      size_t ran =
+          ExecuteSetRun(state_, &job.conn->session, job.commands, i, kMaxRunPerWrite, &done.reply);
+      if (ran == 0) {
+        ran = ExecuteCounterRun(state_, &job.conn->session, job.commands, i, kMaxRunPerWrite,
+                                &done.reply);
+      }
+      if (ran > 0) {
         i += ran - 1;
         if (done.reply.size() >= options_.output_high_watermark) {
           ++i;

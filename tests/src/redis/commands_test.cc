@@ -121,6 +121,32 @@ TEST_P(CommandsTest, PipelinedSetRunIsOneBatchWithOneReplyEach) {
   EXPECT_EQ(ExecuteSetRun(state, h_->session(), commands, 0, 128, &out), 0u);
 }
 
+TEST_P(CommandsTest, PipelinedCounterRunAppliesStepsInOrder) {
+  ASSERT_EQ(Run({"SET", "s", "abc"}), Ok());
+  ASSERT_EQ(Run({"SET", "big", "9223372036854775806"}), Ok());
+  ASSERT_EQ(Run({"SET", "t", "5", "PX", "10000"}), Ok());
+  std::vector<Argv> commands = {{"INCR", "a"},        {"incr", "a"},   {"INCRBY", "a", "5"},
+                                {"DECR", "b"},        {"INCR", "s"},   {"DECRBY", "a", "2"},
+                                {"INCR", "big"},      {"INCR", "big"}, {"INCR", "t"},
+                                {"INCRBY", "a", "x"}, {"INCR", "a"}};
+  std::string out;
+  // The run stops before INCRBY with a bad delta: ExecuteCommand answers that one.
+  EXPECT_EQ(ExecuteCounterRun(h_->state(), h_->session(), commands, 0, 128, &out), 9u);
+  EXPECT_EQ(out, Int(1) + Int(2) + Int(7) + Int(-1) +
+                     Err("ERR value is not an integer or out of range") + Int(5) + Int(INT64_MAX) +
+                     Err("ERR increment or decrement would overflow") + Int(6));
+  EXPECT_EQ(Run({"GET", "a"}), Bulk("5"));
+  EXPECT_EQ(Run({"GET", "s"}), Bulk("abc"));
+  EXPECT_EQ(Run({"GET", "big"}), Bulk("9223372036854775807"));
+  EXPECT_EQ(Run({"PTTL", "t"}), Int(10000));  // INCR keeps the expiry
+  out.clear();
+  EXPECT_EQ(ExecuteCounterRun(h_->state(), h_->session(), commands, 9, 128, &out), 0u);
+  EXPECT_EQ(ExecuteCounterRun(h_->state(), h_->session(), commands, 10, 128, &out), 0u);
+  EXPECT_EQ(out, "");
+  auto json = h_->registry()->RenderJson();
+  EXPECT_NE(json.find("\"nokv_redis_errors_total\":2"), std::string::npos) << json;
+}
+
 TEST_P(CommandsTest, EmptyAndBinaryKeysAndValues) {
   std::string key("\0k\r\n", 4);
   std::string value("\0\xff\r\n", 4);

@@ -276,6 +276,24 @@ class ServerTest(Base):
         self.assertEqual(out[904], [b"w250", b"w299", b"v500", b"v599", b"w252"])
         self.assertEqual(self.r.get("solo"), b"one")
 
+    def test_pipelined_counters_see_each_other(self):
+        # Runs of INCR-family commands are one batch in nokv-redis; results must be as if
+        # they ran one by one, errors included.
+        self.r.set("str", "abc")
+        with self.r.pipeline(transaction=False) as p:
+            for i in range(200):
+                p.incr("c%d" % (i % 7))
+                p.incrby("total", i)
+            p.incr("str")
+            p.decrby("total", 100)
+            p.decr("c0")
+            out = p.execute(raise_on_error=False)
+        self.assertEqual(out[0:4], [1, 0, 1, 1])
+        self.assertEqual(out[398:400], [29, sum(range(200))])
+        self.assertIsInstance(out[400], redis.ResponseError)
+        self.assertEqual(out[401:403], [sum(range(200)) - 100, 28])
+        self.assertEqual(self.r.get("str"), b"abc")
+
     def test_errors_keep_connection_usable(self):
         r = self.r
         with self.assertRaisesRegex(redis.ResponseError, "^unknown command 'FOO', with args beginning with: 'x' $"):
