@@ -2,6 +2,7 @@
 // were confirmed against redis-server 7.0.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <set>
@@ -10,6 +11,7 @@
 #include "tests/src/redis/command_test_util.h"
 #include "tests/src/redis/mem_kv_store.h"
 #ifdef NOKV_HAVE_ENGINE
+#include "engine/vfs/fault_fs.h"
 #include "engine/vfs/mem_vfs.h"
 #include "nokv/db.h"
 #include "src/redis/embedded_kv_store.h"
@@ -512,6 +514,46 @@ TEST(AuthTest, RequirePass) {
   EXPECT_EQ(h.Run({"AUTH", "default", "s3cret"}), Ok());
   EXPECT_EQ(h.Run({"GET", "a"}), Nil());
 }
+
+#ifdef NOKV_HAVE_ENGINE
+// A full disk (FaultFS ENOSPC on every append) under batched runs: every command of a run gets
+// the storage error and nothing of a failed run becomes visible, while what was acknowledged
+// before stays readable. (A WAL failure then stops the engine's writes until reopen.)
+TEST(CommandRunsOnAFailingDiskTest, EveryCommandOfTheRunGetsTheError) {
+  MemVFS base;
+  FaultFS fs(&base);
+  ManualClock clock;
+  Options options;
+  options.vfs = &fs;
+  options.clock = &clock;
+  auto db = DB::Open(options, "/redis");
+  ASSERT_TRUE(db.ok()) << db.status();
+  EmbeddedKvStore store(db->get(), &clock, EmbeddedKvStoreOptions());
+  testing::CommandHarness h(&store, &clock);
+  ASSERT_EQ(h.Run({"SET", "before", "1"}), testing::Ok());
+  FaultRule rule;
+  rule.op = FaultOp::kAppend;
+  rule.kind = FaultKind::kNoSpace;
+  fs.AddRule(rule);
+  std::vector<Argv> sets = {{"SET", "a", "1"}, {"SET", "b", "2"}, {"SET", "c", "3"}};
+  std::string out;
+  ASSERT_EQ(ExecuteSetRun(h.state(), h.session(), sets, 0, 128, &out), 3u);
+  const std::string reply = out.substr(0, out.find("\r\n") + 2);
+  EXPECT_EQ(reply.rfind("-ERR storage: ", 0), 0u) << out;
+  EXPECT_EQ(out, reply + reply + reply);
+  out.clear();
+  std::vector<Argv> incrs = {{"INCR", "n"}, {"INCRBY", "n", "2"}};
+  ASSERT_EQ(ExecuteCounterRun(h.state(), h.session(), incrs, 0, 128, &out), 2u);
+  EXPECT_EQ(out.rfind("-ERR storage: ", 0), 0u) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2) << out;
+  fs.ClearRules();
+  // Nothing of the failed runs is visible; what was acknowledged before is.
+  EXPECT_EQ(h.Run({"GET", "a"}), testing::Nil());
+  EXPECT_EQ(h.Run({"GET", "n"}), testing::Nil());
+  EXPECT_EQ(h.Run({"GET", "before"}), testing::Bulk("1"));
+  (*db)->Close().IgnoreError();
+}
+#endif
 
 }  // namespace
 }  // namespace nokv::redis
