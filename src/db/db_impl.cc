@@ -296,16 +296,13 @@ absl::Status DBImpl::Close() {
 std::map<std::string, uint64_t> DBImpl::Stats() {
   std::map<std::string, uint64_t> m;
   auto put = [&](const char* name, const std::atomic<uint64_t>& v) { m[name] = v.load(); };
-  put("write.requests", stats_.writes);
   put("write.groups", stats_.write_groups);
   put("write.bytes", stats_.write_bytes);
-  put("write.micros", stats_.write_micros);
   put("wal.syncs", stats_.wal_syncs);
   put("wal.records", stats_.wal_records);
   put("wal.segments_created", stats_.wal_segments_created);
   put("read.gets", stats_.gets);
   put("read.get_hits", stats_.get_hits);
-  put("read.get_micros", stats_.get_micros);
   put("read.iterators_created", stats_.iterators_created);
   put("flush.count", stats_.flushes);
   put("flush.bytes", stats_.flush_bytes);
@@ -323,16 +320,20 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
   put("recovery.records", stats_.recovered_records);
   put("recovery.torn_tail_bytes", stats_.recovery_torn_tail_bytes);
   put("files.obsolete_deleted", stats_.obsolete_files_deleted);
-  auto put_latency = [&](const std::string& prefix, const Histogram& h) {
-    Histogram::Snapshot snap = h.Take();
+  const Histogram::Snapshot writes = stats_.write_latency_us.Take();
+  const Histogram::Snapshot gets = stats_.get_latency_us.Take();
+  m["write.requests"] = writes.count;
+  m["write.micros"] = writes.sum;
+  m["read.get_micros"] = gets.sum;
+  auto put_latency = [&](const std::string& prefix, const Histogram::Snapshot& snap) {
     m[prefix + ".count"] = snap.count;
     m[prefix + ".p50"] = snap.Quantile(0.5);
     m[prefix + ".p99"] = snap.Quantile(0.99);
     m[prefix + ".p999"] = snap.Quantile(0.999);
     m[prefix + ".max"] = snap.Quantile(1.0);
   };
-  put_latency("read.get_latency_us", stats_.get_latency_us);
-  put_latency("write.latency_us", stats_.write_latency_us);
+  put_latency("read.get_latency_us", gets);
+  put_latency("write.latency_us", writes);
   if (closed_.load()) return m;
   auto sv = GetSuperVersion();
   if (sv) {

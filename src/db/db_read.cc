@@ -87,9 +87,7 @@ absl::StatusOr<ValueWithExpiry> DBImpl::GetImpl(const ReadOptions& options, std:
       stored = std::move(result.stored_value);
     }
   }
-  const uint64_t elapsed = clock_->NowMonotonicMicros() - start;
-  stats_.get_micros.fetch_add(elapsed, std::memory_order_relaxed);
-  stats_.get_latency_us.Observe(elapsed);
+  stats_.get_latency_us.Observe(clock_->NowMonotonicMicros() - start);
   if (!found || deleted) return absl::NotFoundError("key not found");
   StoredValue sv_decoded;
   if (!DecodeStoredValue(stored, &sv_decoded)) {

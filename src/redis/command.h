@@ -66,6 +66,11 @@ const CommandSpec* FindCommand(std::string_view name);
 // session->close_after_reply for QUIT.
 void ExecuteCommand(ServerState* server, Session* session, const Argv& argv, std::string* out);
 
+// Counts one executed command (`index` into AllCommands()): its call, latency and, when its
+// reply is an error, the error. Shared by ExecuteCommand and the batched runs below;
+// `commands_total` is counted by the caller (it includes unknown commands).
+void RecordCommand(GatewayMetrics& m, size_t index, uint64_t latency_us, bool error);
+
 // Pipelined blind writes: runs the plain `SET key value` commands that start at
 // commands[begin] (at most `max_run`) as one atomic store write instead of one write each, and
 // appends one reply per command, exactly as ExecuteCommand would. Returns how many it ran; 0

@@ -183,6 +183,15 @@ void ReplyStoreError(CommandContext& c, const absl::Status& status) {
                             std::string_view(status.message().data(), status.message().size())));
 }
 
+void RecordCommand(GatewayMetrics& m, size_t index, uint64_t latency_us, bool error) {
+  m.per_command[index]->Add();
+  m.command_latency_us->Observe(latency_us);
+  if (error) {
+    m.errors_total->Add();
+    m.per_command_errors[index]->Add();
+  }
+}
+
 void ExecuteCommand(ServerState* server, Session* session, const Argv& argv, std::string* out) {
   if (argv.empty()) return;
   GatewayMetrics& m = server->metrics;
@@ -195,7 +204,6 @@ void ExecuteCommand(ServerState* server, Session* session, const Argv& argv, std
     return;
   }
   const size_t index = static_cast<size_t>(spec - AllCommands().data());
-  m.per_command[index]->Add();
   const size_t before = out->size();
   const int argc = static_cast<int>(std::min<size_t>(argv.size(), 1 << 30));
   const uint64_t start_us = server->clock->NowMonotonicMicros();
@@ -207,52 +215,8 @@ void ExecuteCommand(ServerState* server, Session* session, const Argv& argv, std
   } else {
     spec->handler(ctx);
   }
-  m.command_latency_us->Observe(server->clock->NowMonotonicMicros() - start_us);
-  if (out->size() > before && (*out)[before] == '-') {
-    m.errors_total->Add();
-    m.per_command_errors[index]->Add();
-  }
-}
-
-size_t ExecuteSetRun(ServerState* server, Session* session, const std::vector<Argv>& commands,
-                     size_t begin, size_t max_run, std::string* out) {
-  if (!session->authenticated) return 0;
-  auto plain_set = [](const Argv& argv) {
-    return argv.size() == 3 && EqualsIgnoreCase(argv[0], "set");
-  };
-  size_t end = begin;
-  while (end < commands.size() && end - begin < max_run && plain_set(commands[end])) ++end;
-  const size_t n = end - begin;
-  // A lone SET gains nothing from the batch path; keep ExecuteCommand's single code path.
-  if (n < 2) return 0;
-  GatewayMetrics& m = server->metrics;
-  static const size_t set_index = static_cast<size_t>(FindCommand("set") - AllCommands().data());
-  const uint64_t start_us = server->clock->NowMonotonicMicros();
-  std::vector<Mutation> mutations;
-  mutations.reserve(n);
-  for (size_t i = begin; i < end; ++i) {
-    mutations.push_back(Mutation::Put(commands[i][1], commands[i][2]));
-  }
-  // One batch is atomic, so each SET still happens entirely or not at all, in order (a later
-  // SET of the same key in the run wins, as it would one by one).
-  const absl::Status s = server->store->Apply(std::move(mutations));
-  const uint64_t elapsed_us = server->clock->NowMonotonicMicros() - start_us;
-  m.commands_total->Add(n);
-  m.per_command[set_index]->Add(n);
-  for (size_t i = 0; i < n; ++i) {
-    m.command_latency_us->Observe(elapsed_us);
-    if (s.ok()) {
-      AppendOk(out);
-    } else {
-      CommandContext ctx{commands[begin + i], out, session, server};
-      ReplyStoreError(ctx, s);
-    }
-  }
-  if (!s.ok()) {
-    m.errors_total->Add(n);
-    m.per_command_errors[set_index]->Add(n);
-  }
-  return n;
+  RecordCommand(m, index, server->clock->NowMonotonicMicros() - start_us,
+                out->size() > before && (*out)[before] == '-');
 }
 
 namespace handlers {

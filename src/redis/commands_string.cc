@@ -517,6 +517,41 @@ void IncrByFloat(CommandContext& c) {
 
 }  // namespace handlers
 
+size_t ExecuteSetRun(ServerState* server, Session* session, const std::vector<Argv>& commands,
+                     size_t begin, size_t max_run, std::string* out) {
+  if (!session->authenticated) return 0;
+  auto plain_set = [](const Argv& argv) {
+    return argv.size() == 3 && EqualsIgnoreCase(argv[0], "set");
+  };
+  size_t end = begin;
+  while (end < commands.size() && end - begin < max_run && plain_set(commands[end])) ++end;
+  const size_t n = end - begin;
+  // A lone SET gains nothing from the batch path; keep ExecuteCommand's single code path.
+  if (n < 2) return 0;
+  static const size_t set_index = static_cast<size_t>(FindCommand("set") - AllCommands().data());
+  const uint64_t start_us = server->clock->NowMonotonicMicros();
+  std::vector<Mutation> mutations;
+  mutations.reserve(n);
+  for (size_t i = begin; i < end; ++i) {
+    mutations.push_back(Mutation::Put(commands[i][1], commands[i][2]));
+  }
+  // One batch is atomic, so each SET still happens entirely or not at all, in order (a later
+  // SET of the same key in the run wins, as it would one by one).
+  const absl::Status s = server->store->Apply(std::move(mutations));
+  const uint64_t elapsed_us = server->clock->NowMonotonicMicros() - start_us;
+  server->metrics.commands_total->Add(n);
+  for (size_t i = begin; i < end; ++i) {
+    if (s.ok()) {
+      AppendOk(out);
+    } else {
+      CommandContext ctx{commands[i], out, session, server};
+      ReplyStoreError(ctx, s);
+    }
+    RecordCommand(server->metrics, set_index, elapsed_us, !s.ok());
+  }
+  return n;
+}
+
 size_t ExecuteCounterRun(ServerState* server, Session* session, const std::vector<Argv>& commands,
                          size_t begin, size_t max_run, std::string* out) {
   if (!session->authenticated) return 0;
@@ -555,7 +590,6 @@ size_t ExecuteCounterRun(ServerState* server, Session* session, const std::vecto
     op.key_index = static_cast<size_t>(it - keys.begin());
     if (it == keys.end()) keys.push_back(op.key);
   }
-  GatewayMetrics& m = server->metrics;
   const uint64_t start_us = server->clock->NowMonotonicMicros();
   const uint64_t now = server->clock->NowUnixMillis();
   // One Update: the keys' stripes are held while the steps run in order, each seeing the ones
@@ -579,11 +613,9 @@ size_t ExecuteCounterRun(ServerState* server, Session* session, const std::vecto
         return absl::OkStatus();
       });
   const uint64_t elapsed_us = server->clock->NowMonotonicMicros() - start_us;
-  m.commands_total->Add(ops.size());
+  server->metrics.commands_total->Add(ops.size());
   for (size_t i = 0; i < ops.size(); ++i) {
     const Op& op = ops[i];
-    m.per_command[op.command_index]->Add();
-    m.command_latency_us->Observe(elapsed_us);
     if (!s.ok()) {
       CommandContext ctx{commands[begin + i], out, session, server};
       ReplyStoreError(ctx, s);
@@ -591,10 +623,8 @@ size_t ExecuteCounterRun(ServerState* server, Session* session, const std::vecto
       AppendError(out, op.error);
     } else {
       AppendInteger(out, op.result);
-      continue;
     }
-    m.errors_total->Add();
-    m.per_command_errors[op.command_index]->Add();
+    RecordCommand(server->metrics, op.command_index, elapsed_us, !s.ok() || !op.error.empty());
   }
   return ops.size();
 }

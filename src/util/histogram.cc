@@ -8,7 +8,6 @@ void Histogram::Observe(uint64_t value) {
   int bucket = value <= 1 ? 0 : std::bit_width(value - 1);
   if (bucket >= kBuckets) bucket = kBuckets - 1;
   buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
-  count_.fetch_add(1, std::memory_order_relaxed);
   sum_.fetch_add(value, std::memory_order_relaxed);
 }
 

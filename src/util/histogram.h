@@ -24,7 +24,6 @@ class Histogram {
   static uint64_t UpperBound(int bucket) { return uint64_t{1} << bucket; }
 
  private:
-  std::atomic<uint64_t> count_{0};
   std::atomic<uint64_t> sum_{0};
   std::atomic<uint64_t> buckets_[kBuckets] = {};
 };

@@ -31,6 +31,7 @@
 #include "src/db/write_batch_format.h"
 #include "src/metrics/http_client.h"
 #include "src/util/coding.h"
+#include "src/util/json_string.h"
 #include "src/util/str_cat.h"
 
 ABSL_FLAG(std::string, workdir, "", "workdir of a stopped NoKV instance");
@@ -65,32 +66,8 @@ struct Args {
 // --- output helpers -------------------------------------------------------------------------
 
 std::string JsonEscape(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += "\"";
+  std::string out;
+  AppendJsonString(&out, s);
   return out;
 }
 

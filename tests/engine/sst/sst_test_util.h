@@ -15,6 +15,7 @@
 #include "engine/sst/table.h"
 #include "engine/vfs/vfs.h"
 #include "src/util/random.h"
+#include "tests/test_seed.h"
 
 namespace nokv {
 namespace sst_test {
@@ -22,10 +23,7 @@ namespace sst_test {
 using Model = std::map<std::string, std::string, InternalKeyLess>;
 
 // Base seed for randomized tests: NOKV_TEST_SEED overrides it to replay a failure.
-inline uint64_t BaseSeed(uint64_t fallback) {
-  const char* env = std::getenv("NOKV_TEST_SEED");
-  return env != nullptr ? std::strtoull(env, nullptr, 10) : fallback;
-}
+inline uint64_t BaseSeed(uint64_t fallback) { return test::SeedFromEnv(fallback); }
 
 inline std::string RandomBytes(Random& rnd, size_t n) {
   std::string s(n, '\0');

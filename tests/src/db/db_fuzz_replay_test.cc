@@ -15,14 +15,12 @@
 #include "src/util/clock.h"
 #include "src/util/random.h"
 #include "tests/fuzz/engine_fuzz_target.h"
+#include "tests/test_seed.h"
 
 namespace nokv {
 namespace {
 
-uint64_t TestSeed() {
-  const char* env = std::getenv("NOKV_TEST_SEED");
-  return env != nullptr ? std::strtoull(env, nullptr, 10) : 20261124;
-}
+uint64_t TestSeed() { return test::SeedFromEnv(20261124); }
 
 // A workdir with every kind of entry: values, TTL values, deletions, a range deletion, two
 // flushed tables, a live WAL segment.

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "src/util/clock.h"
 #include "src/util/random.h"
+#include "tests/test_seed.h"
 
 namespace nokv {
 namespace {
@@ -292,8 +293,7 @@ TEST_F(DBTest, IteratorBoundsPrefixAndReverse) {
 // middle; compared after every step through Get and at checkpoints through full scans in both
 // directions.
 TEST_F(DBTest, ModelBasedRandomOps) {
-  uint64_t seed = std::random_device{}();
-  if (const char* s = std::getenv("NOKV_TEST_SEED")) seed = std::strtoull(s, nullptr, 10);
+  const uint64_t seed = test::SeedFromEnv(std::random_device{}());
   SCOPED_TRACE("seed=" + std::to_string(seed) + " (replay with NOKV_TEST_SEED)");
   Random rnd(seed);
   Options o = SmallOptions();
