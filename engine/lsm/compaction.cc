@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/format/filenames.h"
 #include "engine/lsm/merging_iterator.h"
 #include "engine/lsm/range_del.h"
 #include "engine/sst/table.h"

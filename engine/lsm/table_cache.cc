@@ -1,16 +1,9 @@
 #include "engine/lsm/table_cache.h"
 
-#include <cstdio>
-
+#include "engine/format/filenames.h"
 #include "src/util/status_macros.h"
 
 namespace nokv {
-
-std::string SstFileName(const std::string& dbdir, uint64_t number) {
-  char name[32];
-  std::snprintf(name, sizeof(name), "%06llu.sst", static_cast<unsigned long long>(number));
-  return JoinPath(JoinPath(dbdir, "sst"), name);
-}
 
 absl::StatusOr<std::shared_ptr<Table>> TableCache::Get(uint64_t file_number) {
   {
@@ -22,7 +15,7 @@ absl::StatusOr<std::shared_ptr<Table>> TableCache::Get(uint64_t file_number) {
   std::string path = SstFileName(dbdir_, file_number);
   NOKV_ASSIGN_OR_RETURN(auto file, vfs_->NewRandomAccessFile(path));
   NOKV_ASSIGN_OR_RETURN(std::shared_ptr<Table> table,
-                        Table::Open(options_, std::move(file), path, file_number, block_cache_));
+                        Table::Open(options_, std::move(file), path, file_number, block_cache_.get()));
   std::lock_guard<std::mutex> lock(mu_);
   auto [it, inserted] = tables_.emplace(file_number, table);
   return it->second;

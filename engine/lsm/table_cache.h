@@ -13,24 +13,33 @@
 
 namespace nokv {
 
-std::string SstFileName(const std::string& dbdir, uint64_t number);
+// How a read uses the tables (from nokv::ReadOptions).
+struct TableReadOptions {
+  bool fill_cache = true;
+  bool verify_checksums = false;  // re-verify blocks found in the cache too
+};
 
 class TableCache {
  public:
-  TableCache(VFS* vfs, std::string dbdir, TableOptions options, BlockCache* block_cache)
-      : vfs_(vfs), dbdir_(std::move(dbdir)), options_(options), block_cache_(block_cache) {}
+  // The block cache is shared: it lives as long as the last table cache (or reader) using it.
+  TableCache(VFS* vfs, std::string dbdir, TableOptions options,
+             std::shared_ptr<BlockCache> block_cache)
+      : vfs_(vfs),
+        dbdir_(std::move(dbdir)),
+        options_(options),
+        block_cache_(std::move(block_cache)) {}
 
   absl::StatusOr<std::shared_ptr<Table>> Get(uint64_t file_number);
   // Forgets a file (it is about to be deleted) and drops its cached blocks.
   void Evict(uint64_t file_number);
   const TableOptions& options() const { return options_; }
-  BlockCache* block_cache() const { return block_cache_; }
+  BlockCache* block_cache() const { return block_cache_.get(); }
 
  private:
   VFS* vfs_;
   std::string dbdir_;
   TableOptions options_;
-  BlockCache* block_cache_;
+  std::shared_ptr<BlockCache> block_cache_;
   std::mutex mu_;
   std::unordered_map<uint64_t, std::shared_ptr<Table>> tables_;
 };

@@ -35,6 +35,18 @@ struct FileMetaData {
 
   std::string_view smallest_user_key() const { return ExtractUserKey(smallest); }
   std::string_view largest_user_key() const { return ExtractUserKey(largest); }
+  // `largest` is a range tombstone's exclusive end: the file holds nothing at that user key
+  // (compaction clips tombstones to end at "last key + \0", which may be the next file's first).
+  bool largest_is_exclusive() const {
+    return largest.size() >= 8 &&
+           ExtractTag(largest) == PackTag(kMaxSequenceNumber, ValueKind::kRangeDeletion);
+  }
+  // Every key of the file sorts before `user_key` (the one rule for file boundaries).
+  bool EndsBefore(std::string_view user_key) const {
+    if (unbounded_right) return false;
+    const std::string_view last = largest_user_key();
+    return last < user_key || (last == user_key && largest_is_exclusive());
+  }
 };
 
 class VersionEdit {

@@ -1,20 +1,105 @@
-// Background work: memtable flush and compaction (docs/runtime.md "Background work").
+// Background work: memtable flush and compaction, and how their failures are retried
+// (docs/runtime.md "Background work", docs/notes/2026-11-29-durability-contract.md).
+#include <algorithm>
+
+#include "engine/format/filenames.h"
 #include "src/db/db_impl.h"
 #include "src/util/status_macros.h"
+#include "src/util/str_cat.h"
 #include "src/util/sync_point.h"
 
 namespace nokv {
+namespace {
+
+// Retry backoff for failed background work: 50 ms doubling up to 2 s. Short enough that writes
+// resume soon after space is freed, long enough not to spin on a full disk.
+constexpr uint64_t kRetryBaseMicros = 50'000;
+constexpr uint64_t kRetryMaxMicros = 2'000'000;
+
+bool IsRetryable(const absl::Status& s) {
+  // A corrupt input stays corrupt; everything else (I/O errors, a full disk) may clear.
+  return !absl::IsDataLoss(s);
+}
+
+}  // namespace
+
+absl::Status DBImpl::BackgroundError() const {
+  if (!fatal_error_.ok()) return fatal_error_;
+  for (const RetryState& r : retry_) {
+    if (!r.error.ok()) return r.error;
+  }
+  return absl::OkStatus();
+}
+
+void DBImpl::SetFatalError(const absl::Status& s) {
+  if (fatal_error_.ok()) {
+    fatal_error_ = absl::Status(
+        s.code(), StrCat("background error, writes stopped until reopen: ", s.message()));
+  }
+  bg_cv_.notify_all();
+}
+
+void DBImpl::SetRetryableError(BgWork work, const absl::Status& s) {
+  if (!IsRetryable(s)) {
+    SetFatalError(s);
+    return;
+  }
+  RetryState& r = retry_[static_cast<int>(work)];
+  r.error = absl::Status(
+      s.code(),
+      StrCat(work == BgWork::kFlush ? "flush" : "compaction",
+             " failed, writes refused until a retry succeeds (automatic, or DB::Resume): ",
+             s.message()));
+  ++r.failures;
+  const uint64_t backoff =
+      std::min(kRetryMaxMicros, kRetryBaseMicros << std::min(r.failures - 1, 10));
+  r.retry_at_us = clock_->NowMonotonicMicros() + backoff;
+  bg_cv_.notify_all();
+}
+
+void DBImpl::ClearRetryableError(BgWork work) {
+  RetryState& r = retry_[static_cast<int>(work)];
+  if (!r.error.ok()) bg_cv_.notify_all();
+  r = RetryState();
+}
+
+bool DBImpl::RetryDue(BgWork work, std::chrono::microseconds* wait) const {
+  const RetryState& r = retry_[static_cast<int>(work)];
+  if (r.error.ok()) return true;
+  const uint64_t now = clock_->NowMonotonicMicros();
+  if (now >= r.retry_at_us) return true;
+  *wait = std::chrono::microseconds(r.retry_at_us - now);
+  return false;
+}
 
 void DBImpl::FlushLoop() {
   std::unique_lock<std::mutex> lock(mu_);
+  uint64_t seen_resumes = resume_requests_;
   while (true) {
-    bg_cv_.wait(lock, [&] { return closing_ || (!imm_.empty() && bg_error_.ok()); });
     if (closing_) return;
+    std::chrono::microseconds wait(0);
+    const bool resume = resume_requests_ != seen_resumes;
+    const bool ready = !imm_.empty() && fatal_error_.ok() &&
+                       (resume || RetryDue(BgWork::kFlush, &wait));
+    if (!ready) {
+      if (imm_.empty()) ClearRetryableError(BgWork::kFlush);  // nothing left that failed
+      if (wait.count() > 0) {
+        bg_cv_.wait_for(lock, wait);
+      } else {
+        bg_cv_.wait(lock);
+      }
+      continue;
+    }
+    seen_resumes = resume_requests_;
     lock.unlock();
     absl::Status s = FlushOldestImmutable();
     DeleteObsoleteFiles();
     lock.lock();
-    if (!s.ok()) SetBackgroundError(s);
+    if (s.ok()) {
+      ClearRetryableError(BgWork::kFlush);
+    } else {
+      SetRetryableError(BgWork::kFlush, s);
+    }
     bg_cv_.notify_all();
   }
 }
@@ -56,64 +141,105 @@ absl::Status DBImpl::FlushOldestImmutable() {
 
 void DBImpl::CompactionLoop() {
   std::unique_lock<std::mutex> lock(mu_);
+  uint64_t seen_resumes = resume_requests_;
   while (true) {
-    bg_cv_.wait(lock, [&] {
-      return closing_ || (bg_error_.ok() &&
-                          (manual_compaction_requested_ ||
-                           versions_->current()->NumFiles(0) >= options_.l0_compaction_trigger));
-    });
-    if (closing_) return;
-    bool manual = manual_compaction_requested_;
+    if (closing_) {
+      // Answer waiting CompactRange calls instead of leaving them blocked.
+      for (ManualCompaction* m : manual_compactions_) {
+        m->status = absl::FailedPreconditionError("CompactRange: DB is closing");
+        m->done = true;
+      }
+      manual_compactions_.clear();
+      bg_cv_.notify_all();
+      return;
+    }
+    ManualCompaction* manual = manual_compactions_.empty() ? nullptr : manual_compactions_.front();
+    std::chrono::microseconds wait(0);
+    const bool resume = resume_requests_ != seen_resumes;
+    const bool needed = versions_->current()->NumFiles(0) >= options_.l0_compaction_trigger;
+    if (manual == nullptr &&
+        !(needed && fatal_error_.ok() && (resume || RetryDue(BgWork::kCompaction, &wait)))) {
+      if (!needed) ClearRetryableError(BgWork::kCompaction);  // nothing left that failed
+      if (wait.count() > 0) {
+        bg_cv_.wait_for(lock, wait);
+      } else {
+        bg_cv_.wait(lock);
+      }
+      continue;
+    }
+    seen_resumes = resume_requests_;
     lock.unlock();
     absl::Status s = RunOneCompaction(manual);
     DeleteObsoleteFiles();
     lock.lock();
-    if (manual) {
-      manual_compaction_requested_ = false;
-      ++manual_compactions_done_;
-    }
-    if (s.ok()) {
-      consecutive_compaction_failures_ = 0;
+    if (manual != nullptr) {
+      // A manual compaction's failure is the caller's to see; it does not stop writes.
+      manual->status = s;
+      manual->done = true;
+      manual_compactions_.pop_front();
+    } else if (s.ok()) {
+      ClearRetryableError(BgWork::kCompaction);
     } else {
       stats_.compaction_errors.fetch_add(1);
-      // A failed compaction keeps its inputs; retry, but stop writes if it keeps failing so
-      // writers see the error instead of stalling forever on L0.
-      if (++consecutive_compaction_failures_ >= 3) SetBackgroundError(s);
-      if (!closing_) bg_cv_.wait_for(lock, std::chrono::milliseconds(100));
+      SetRetryableError(BgWork::kCompaction, s);
     }
     bg_cv_.notify_all();
   }
 }
 
-absl::Status DBImpl::RunOneCompaction(bool manual) {
+absl::Status DBImpl::RunOneCompaction(const ManualCompaction* manual) {
   auto version = versions_->current();
   CompactionPlan plan;
   plan.upper_level = 0;
   plan.output_level = 1;
   plan.bottommost = true;  // only L0 and L1 are used so far (docs/notes: compaction v1)
-  plan.upper_inputs = version->levels[0];
-  if (plan.upper_inputs.empty()) {
-    if (!manual || version->levels[1].empty()) return absl::OkStatus();
-  }
-  if (manual) {
-    plan.lower_inputs = version->levels[1];
+  // The key range to merge: a manual request's, or the union of L0's ranges.
+  std::string begin, end;
+  bool unbounded_left = false, unbounded_right = false;
+  if (manual != nullptr) {
+    begin = manual->begin;
+    end = manual->end;
+    unbounded_left = begin.empty();
+    unbounded_right = end.empty();
   } else {
-    std::string begin, end;
-    bool unbounded = false, first = true;
-    for (const auto& f : plan.upper_inputs) {
-      if (first || f->meta.smallest_user_key() < begin) begin = f->meta.smallest_user_key();
-      if (first || f->meta.largest_user_key() > end) end = f->meta.largest_user_key();
-      unbounded |= f->meta.unbounded_right;
-      first = false;
-    }
-    // Keys may be empty strings only as "unbounded" markers here; real keys are non-empty.
-    for (const auto& f : version->levels[1]) {
-      if (FileOverlapsRange(f->meta, begin,
-                            unbounded ? std::string_view() : std::string_view(end))) {
-        plan.lower_inputs.push_back(f);
+    if (version->levels[0].empty()) return absl::OkStatus();
+    begin = version->levels[0].front()->meta.smallest_user_key();
+    end = version->levels[0].front()->meta.largest_user_key();
+  }
+  // L0 files may overlap each other and are ordered by age: taking a newer one into L1 while an
+  // older overlapping one stays above would let the older shadow the newer. So the L0 inputs
+  // are closed under overlap: grow the range until no more L0 files join.
+  std::vector<bool> taken(version->levels[0].size(), false);
+  bool grew = true;
+  while (grew) {
+    grew = false;
+    for (size_t i = 0; i < version->levels[0].size(); ++i) {
+      const FileMetaData& m = version->levels[0][i]->meta;
+      if (taken[i]) continue;
+      const bool overlaps = (unbounded_left || !m.EndsBefore(begin)) &&
+                            (unbounded_right || m.smallest_user_key() <= end);
+      if (!overlaps) continue;
+      taken[i] = grew = true;
+      plan.upper_inputs.push_back(version->levels[0][i]);
+      if (!unbounded_left && m.smallest_user_key() < begin) begin = m.smallest_user_key();
+      if (m.unbounded_right) {
+        unbounded_right = true;
+      } else if (!unbounded_right && m.largest_user_key() > end) {
+        end = m.largest_user_key();
       }
     }
   }
+  for (const auto& f : version->levels[1]) {
+    const FileMetaData& m = f->meta;
+    const bool overlaps = (unbounded_left || !m.EndsBefore(begin)) &&
+                          (unbounded_right || m.smallest_user_key() <= end);
+    // A manual request merges its range of L1 too (to drop what no snapshot sees); automatic
+    // work only takes the L1 files the L0 inputs overlap.
+    if (overlaps && (manual != nullptr || !plan.upper_inputs.empty())) {
+      plan.lower_inputs.push_back(f);
+    }
+  }
+  if (plan.upper_inputs.empty() && plan.lower_inputs.empty()) return absl::OkStatus();
   NOKV_SYNC_POINT("DB::Compaction:Start");
   BuildContext ctx = MakeBuildContext();
   ctx.snapshots = LiveSnapshots();
@@ -140,7 +266,7 @@ void DBImpl::DeleteObsoleteFiles() {
     numbers.swap(obsolete_->numbers);
   }
   for (uint64_t n : numbers) {
-    if (table_cache_) table_cache_->Evict(n);
+    table_cache_->Evict(n);
     if (vfs_->RemoveFile(SstFileName(dbdir_, n)).ok()) stats_.obsolete_files_deleted.fetch_add(1);
   }
 }
@@ -151,22 +277,51 @@ absl::Status DBImpl::Flush() {
   // until every frozen memtable up to that point is on disk.
   NOKV_RETURN_IF_ERROR(SubmitWrite(WriteOptions(), nullptr));
   std::unique_lock<std::mutex> lock(mu_);
-  bg_cv_.wait(lock, [&] { return imm_.empty() || !bg_error_.ok() || closing_; });
-  return bg_error_;
+  bg_cv_.wait(lock, [&] { return imm_.empty() || !BackgroundError().ok() || closing_; });
+  NOKV_RETURN_IF_ERROR(BackgroundError());
+  if (!imm_.empty()) return absl::FailedPreconditionError("Flush: DB is closing");
+  return absl::OkStatus();
 }
 
 absl::Status DBImpl::CompactRange(std::string_view begin, std::string_view end) {
-  NOKV_RETURN_IF_ERROR(Flush());
-  std::unique_lock<std::mutex> lock(mu_);
-  uint64_t target = manual_compactions_done_ + 1;
-  manual_compaction_requested_ = true;
-  bg_cv_.notify_all();
-  bg_cv_.wait(lock,
-              [&] { return manual_compactions_done_ >= target || !bg_error_.ok() || closing_; });
-  if (consecutive_compaction_failures_ > 0 && bg_error_.ok()) {
-    return absl::InternalError("CompactRange: compaction failed (see compaction.errors)");
+  if (!begin.empty() && !end.empty() && end < begin) {
+    return absl::InvalidArgumentError("CompactRange: end < begin");
   }
-  return bg_error_;
+  NOKV_RETURN_IF_ERROR(Flush());
+  ManualCompaction request;
+  request.begin.assign(begin);
+  request.end.assign(end);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closing_) return absl::FailedPreconditionError("CompactRange: DB is closing");
+  manual_compactions_.push_back(&request);
+  bg_cv_.notify_all();
+  bg_cv_.wait(lock, [&] { return request.done; });
+  return request.status;
+}
+
+absl::Status DBImpl::Resume() {
+  NOKV_RETURN_IF_ERROR(CheckOpen());
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!fatal_error_.ok()) {
+    return absl::FailedPreconditionError(
+        StrCat("Resume: the error is fatal for this instance; reopen the DB (",
+               fatal_error_.message(), ")"));
+  }
+  // Wait for one retry of each failed piece of work (or for it to stop being needed).
+  const uint64_t flush_failures = retry_[static_cast<int>(BgWork::kFlush)].failures;
+  const uint64_t compaction_failures = retry_[static_cast<int>(BgWork::kCompaction)].failures;
+  ++resume_requests_;
+  bg_cv_.notify_all();
+  bg_cv_.wait(lock, [&] {
+    auto settled = [](const RetryState& r, uint64_t failures_before) {
+      return r.error.ok() || static_cast<uint64_t>(r.failures) > failures_before;
+    };
+    return closing_ || !fatal_error_.ok() ||
+           (settled(retry_[static_cast<int>(BgWork::kFlush)], flush_failures) &&
+            settled(retry_[static_cast<int>(BgWork::kCompaction)], compaction_failures));
+  });
+  if (closing_) return absl::FailedPreconditionError("Resume: DB is closing");
+  return BackgroundError();
 }
 
 }  // namespace nokv

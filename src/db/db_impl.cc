@@ -4,8 +4,9 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "engine/wal/log_reader.h"
-#include "src/db/filenames.h"
+#include "engine/format/filenames.h"
+#include "engine/wal/wal.h"
+#include "src/db/recovery.h"
 #include "src/db/write_batch_format.h"
 #include "src/util/errors.h"
 #include "src/util/status_macros.h"
@@ -47,7 +48,7 @@ absl::Status DestroyDB(const Options& options, std::string_view workdir) {
   VFS* vfs = options.vfs != nullptr ? options.vfs : VFS::Default();
   std::string dir(workdir);
   if (!vfs->FileExists(dir)) return absl::OkStatus();
-  NOKV_ASSIGN_OR_RETURN(auto lock, vfs->LockFile(JoinPath(dir, "LOCK")));
+  NOKV_ASSIGN_OR_RETURN(auto lock, vfs->LockFile(LockFileName(dir)));
   vfs->UnlockFile(std::move(lock)).IgnoreError();
   return RemoveTree(*vfs, dir);
 }
@@ -57,7 +58,7 @@ DBImpl::DBImpl(const Options& options, std::string dbdir)
       vfs_(options.vfs != nullptr ? options.vfs : VFS::Default()),
       clock_(options.clock != nullptr ? options.clock : Clock::Real()),
       dbdir_(std::move(dbdir)),
-      wal_dir_(JoinPath(dbdir_, "wal")),
+      wal_dir_(WalDir(dbdir_)),
       obsolete_(std::make_shared<ObsoleteFiles>()) {}
 
 DBImpl::~DBImpl() { Close().IgnoreError(); }
@@ -87,10 +88,10 @@ absl::Status DBImpl::OpenImpl() {
   } else if (!vfs_->FileExists(dbdir_)) {
     return absl::NotFoundError(StrCat("Open: ", dbdir_, " does not exist"));
   }
-  NOKV_ASSIGN_OR_RETURN(lock_, vfs_->LockFile(JoinPath(dbdir_, "LOCK")));
-  block_cache_ = std::make_unique<BlockCache>(options_.block_cache_bytes);
+  NOKV_ASSIGN_OR_RETURN(lock_, vfs_->LockFile(LockFileName(dbdir_)));
+  block_cache_ = std::make_shared<BlockCache>(options_.block_cache_bytes);
   table_cache_ =
-      std::make_unique<TableCache>(vfs_, dbdir_, MakeTableOptions(options_), block_cache_.get());
+      std::make_shared<TableCache>(vfs_, dbdir_, MakeTableOptions(options_), block_cache_);
   std::shared_ptr<ObsoleteFiles> sink = obsolete_;
   versions_ = std::make_unique<VersionSet>(vfs_, dbdir_, [sink](uint64_t number) {
     std::lock_guard<std::mutex> lock(sink->mu);
@@ -110,48 +111,73 @@ absl::Status DBImpl::OpenImpl() {
 }
 
 absl::Status DBImpl::Recover() {
-  std::string current = CurrentFileName(dbdir_);
-  if (vfs_->FileExists(current)) {
+  if (vfs_->FileExists(CurrentFileName(dbdir_))) {
     if (options_.error_if_exists) {
       return absl::AlreadyExistsError(StrCat("Open: a database already exists in ", dbdir_));
     }
-    NOKV_RETURN_IF_ERROR(versions_->Recover());
+    // Judge the workdir before changing anything (src/db/recovery.h has the rules).
+    NOKV_ASSIGN_OR_RETURN(WorkdirState st, InspectWorkdir(*vfs_, dbdir_));
+    NOKV_RETURN_IF_ERROR(st.verdict);
+    NOKV_RETURN_IF_ERROR(vfs_->CreateDir(wal_dir_));
+    NOKV_RETURN_IF_ERROR(vfs_->CreateDir(SstDir(dbdir_)));
+    const bool torn_manifest = st.manifest.torn_tail;
+    if (torn_manifest) {
+      StrAppend(&recovery_report_, "MANIFEST ", st.manifest.path, " ends in an unreadable record at offset ",
+                st.manifest.torn_offset, " (an edit whose write never completed); the WAL still holds "
+                "everything after the recovered state\n");
+      NOKV_RETURN_IF_ERROR(QuarantineOrphans(st.orphan_ssts));
+    }
+    // Never hand out a number some file in the workdir (or an unreadable edit) may use.
+    versions_->MarkFileNumberUsed(st.max_file_number);
+    versions_->Install(std::move(st.manifest));
+    // A fresh MANIFEST, so the old one (possibly torn) is never appended to.
+    NOKV_RETURN_IF_ERROR(versions_->StartNewManifest());
   } else {
     if (!options_.create_if_missing) {
       return absl::NotFoundError(StrCat("Open: no database in ", dbdir_, " (no CURRENT)"));
     }
     NOKV_RETURN_IF_ERROR(vfs_->CreateDir(wal_dir_));
-    NOKV_RETURN_IF_ERROR(vfs_->CreateDir(JoinPath(dbdir_, "sst")));
+    NOKV_RETURN_IF_ERROR(vfs_->CreateDir(SstDir(dbdir_)));
     NOKV_RETURN_IF_ERROR(vfs_->SyncDir(dbdir_));
     NOKV_RETURN_IF_ERROR(versions_->CreateNew());
   }
-  NOKV_RETURN_IF_ERROR(vfs_->CreateDir(wal_dir_));
-  NOKV_RETURN_IF_ERROR(vfs_->CreateDir(JoinPath(dbdir_, "sst")));
 
-  // Replay every WAL segment the MANIFEST does not cover, oldest first.
-  NOKV_ASSIGN_OR_RETURN(std::vector<std::string> names, vfs_->ListDir(wal_dir_));
-  std::vector<uint64_t> segments;
-  for (const std::string& name : names) {
-    uint64_t number;
-    if (ParseNumberedName(name, ".log", &number)) {
-      versions_->MarkFileNumberUsed(number);
-      if (number >= versions_->log_number()) segments.push_back(number);
-    }
-  }
-  std::sort(segments.begin(), segments.end());
+  // Replay every WAL segment the MANIFEST does not cover, oldest first, into memtables that are
+  // flushed to L0 as they fill (and at the end).
   VersionEdit edit;
   auto mem = std::make_shared<MemTable>();
   SequenceNumber max_seq = versions_->last_sequence();
-  for (size_t i = 0; i < segments.size(); ++i) {
-    NOKV_RETURN_IF_ERROR(ReplayWalSegment(WalFileName(wal_dir_, segments[i]), segments[i],
-                                          i + 1 == segments.size(), &mem, &max_seq, &edit));
+  wal::ReplayOptions replay;
+  replay.min_number = versions_->log_number();
+  replay.repair_torn_tail = true;
+  std::vector<wal::SegmentReport> segments;
+  NOKV_RETURN_IF_ERROR(wal::Replay(
+      *vfs_, wal_dir_, replay,
+      [&](std::string_view record, uint64_t, uint64_t) -> absl::Status {
+        SequenceNumber last = 0;
+        NOKV_RETURN_IF_ERROR(ApplyGroup(record, mem.get(), &last));
+        max_seq = std::max(max_seq, last);
+        stats_.recovered_records.fetch_add(1);
+        if (mem->ApproximateMemoryUsage() >= options_.memtable_bytes) {
+          NOKV_RETURN_IF_ERROR(FlushMemTableAtRecovery(*mem, &edit));
+          mem = std::make_shared<MemTable>();
+        }
+        return absl::OkStatus();
+      },
+      &segments));
+  for (const wal::SegmentReport& seg : segments) {
+    versions_->MarkFileNumberUsed(seg.number);
+    if (!seg.torn_tail) continue;
+    const uint64_t dropped = seg.file_bytes - seg.valid_end;
+    stats_.recovery_torn_tail_bytes.fetch_add(dropped);
+    StrAppend(&recovery_report_, "truncated torn tail of ", seg.path, " at offset ", seg.valid_end,
+              " (", dropped, " bytes)\n");
   }
   if (!mem->empty()) NOKV_RETURN_IF_ERROR(FlushMemTableAtRecovery(*mem, &edit));
 
   // Writes continue in a fresh segment; everything replayed is now in SSTs.
   wal_number_ = versions_->NewFileNumber();
-  NOKV_ASSIGN_OR_RETURN(wal_, log::Writer::Create(*vfs_, WalFileName(wal_dir_, wal_number_),
-                                                  log::FileKind::kWal, wal_number_));
+  NOKV_ASSIGN_OR_RETURN(wal_, wal::SegmentWriter::Create(*vfs_, wal_dir_, wal_number_));
   stats_.wal_segments_created.fetch_add(1);
   mem_log_number_ = wal_number_;
   versions_->SetLastSequence(max_seq);
@@ -168,41 +194,18 @@ absl::Status DBImpl::Recover() {
   return absl::OkStatus();
 }
 
-absl::Status DBImpl::ReplayWalSegment(const std::string& path, uint64_t number, bool is_last,
-                                      std::shared_ptr<MemTable>* mem, SequenceNumber* max_seq,
-                                      VersionEdit* edit) {
-  NOKV_ASSIGN_OR_RETURN(auto reader, log::Reader::Open(*vfs_, path, log::FileKind::kWal));
-  std::string_view record;
-  while (reader->ReadRecord(&record)) {
-    SequenceNumber last = 0;
-    absl::Status s = ApplyGroup(record, mem->get(), &last);
-    if (!s.ok()) {
-      return absl::DataLossError(StrCat("Corruption: ", path, " offset ",
-                                        reader->last_record_offset(), ": ", s.message()));
-    }
-    *max_seq = std::max(*max_seq, last);
-    stats_.recovered_records.fetch_add(1);
-    if ((*mem)->ApproximateMemoryUsage() >= options_.memtable_bytes) {
-      NOKV_RETURN_IF_ERROR(FlushMemTableAtRecovery(**mem, edit));
-      *mem = std::make_shared<MemTable>();
-    }
+absl::Status DBImpl::QuarantineOrphans(const std::vector<uint64_t>& orphans) {
+  if (orphans.empty()) return absl::OkStatus();
+  // The unreadable edit may name these files: keep them out of the way, never delete them.
+  const std::string lost = LostDir(dbdir_);
+  NOKV_RETURN_IF_ERROR(vfs_->CreateDir(lost));
+  for (uint64_t n : orphans) {
+    const std::string from = SstFileName(dbdir_, n);
+    NOKV_RETURN_IF_ERROR(vfs_->RenameFile(from, JoinPath(lost, BaseName(from))));
+    StrAppend(&recovery_report_, "moved ", from, " (named by no readable edit) to ", lost, "\n");
   }
-  NOKV_RETURN_IF_ERROR(reader->status());
-  if (reader->torn_tail()) {
-    uint64_t dropped = reader->file_size() - reader->valid_end();
-    if (!is_last) {
-      return CorruptionError(path, reader->valid_end(),
-                             "incomplete or corrupt record in a WAL segment that is not the "
-                             "newest (only the newest may have a torn tail)");
-    }
-    // A crash during an append: the torn record was never acknowledged. Cut it off so the
-    // segment is clean, and say so.
-    NOKV_RETURN_IF_ERROR(vfs_->Truncate(path, reader->valid_end()));
-    stats_.recovery_torn_tail_bytes.fetch_add(dropped);
-    StrAppend(&recovery_report_, "truncated torn tail of ", path, " at offset ",
-              reader->valid_end(), " (", dropped, " bytes)\n");
-  }
-  return absl::OkStatus();
+  NOKV_RETURN_IF_ERROR(vfs_->SyncDir(lost));
+  return vfs_->SyncDir(SstDir(dbdir_));
 }
 
 absl::Status DBImpl::FlushMemTableAtRecovery(const MemTable& mem, VersionEdit* edit) {
@@ -216,15 +219,15 @@ absl::Status DBImpl::FlushMemTableAtRecovery(const MemTable& mem, VersionEdit* e
 }
 
 void DBImpl::RemoveOrphanFiles() {
-  // SSTs no Version names: outputs of a flush/compaction that crashed before its edit.
+  // SSTs no Version names: outputs of a flush/compaction that crashed before its edit. (With an
+  // intact MANIFEST no edit names them; next to a torn one they were quarantined above.)
   auto version = versions_->current();
   std::set<uint64_t> live;
   for (int level = 0; level < kNumLevels; ++level) {
     for (const auto& f : version->levels[level]) live.insert(f->meta.number);
   }
-  std::string sst_dir = JoinPath(dbdir_, "sst");
-  auto names = vfs_->ListDir(sst_dir);
-  if (names.ok()) {
+  const std::string sst_dir = SstDir(dbdir_);
+  if (auto names = vfs_->ListDir(sst_dir); names.ok()) {
     for (const std::string& name : *names) {
       uint64_t number;
       if (ParseNumberedName(name, ".sst", &number) && !live.count(number)) {
@@ -232,11 +235,11 @@ void DBImpl::RemoveOrphanFiles() {
       }
     }
   }
-  auto top = vfs_->ListDir(dbdir_);
-  if (top.ok()) {
-    std::string keep = BaseName(ManifestFileName(dbdir_, versions_->manifest_number()));
+  if (auto top = vfs_->ListDir(dbdir_); top.ok()) {
+    const uint64_t keep = versions_->manifest_number();
     for (const std::string& name : *top) {
-      bool stale_manifest = name.rfind("MANIFEST-", 0) == 0 && name != keep;
+      uint64_t number;
+      bool stale_manifest = ParseManifestName(name, &number) && number != keep;
       bool stale_tmp = name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0;
       if (stale_manifest || stale_tmp) vfs_->RemoveFile(JoinPath(dbdir_, name)).IgnoreError();
     }
@@ -244,15 +247,7 @@ void DBImpl::RemoveOrphanFiles() {
 }
 
 void DBImpl::DeleteObsoleteWalSegments() {
-  uint64_t min_live = versions_->log_number();
-  auto names = vfs_->ListDir(wal_dir_);
-  if (!names.ok()) return;
-  for (const std::string& name : *names) {
-    uint64_t number;
-    if (ParseNumberedName(name, ".log", &number) && number < min_live) {
-      vfs_->RemoveFile(JoinPath(wal_dir_, name)).IgnoreError();
-    }
-  }
+  wal::RemoveSegmentsBelow(*vfs_, wal_dir_, versions_->log_number());
 }
 
 absl::Status DBImpl::Close() {
@@ -279,13 +274,10 @@ absl::Status DBImpl::Close() {
       if (s.ok()) s = c;
       wal_.reset();
     }
-    super_version_.reset();
-    mem_.reset();
-    imm_.clear();
   }
+  // The memtables, Versions and caches stay until the destructor: a Get, iterator or Stats call
+  // racing with Close() may still be reading them (they hold a SuperVersion).
   DeleteObsoleteFiles();
-  versions_.reset();
-  table_cache_.reset();
   if (lock_) {
     absl::Status u = vfs_->UnlockFile(std::move(lock_));
     if (s.ok()) s = u;

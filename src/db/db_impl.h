@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -25,18 +26,21 @@
 #include "engine/lsm/version_set.h"
 #include "engine/memtable/memtable.h"
 #include "engine/sst/block_cache.h"
-#include "engine/wal/log_writer.h"
+#include "engine/wal/wal.h"
 #include "nokv/db.h"
 #include "src/util/clock.h"
 #include "src/util/histogram.h"
 
 namespace nokv {
 
-// What a reader needs, captured atomically: the memtables and the Version.
+// What a reader needs, captured atomically: the memtables, the Version and the table cache that
+// opens its files. A reader (or iterator) holding one needs nothing else from the DB, so Close()
+// never pulls state out from under a call in flight.
 struct SuperVersion {
   std::shared_ptr<MemTable> mem;
   std::vector<std::shared_ptr<MemTable>> imms;  // newest first
   std::shared_ptr<const Version> version;
+  std::shared_ptr<TableCache> table_cache;
 };
 
 // SST files no Version references any more, waiting to be deleted. Shared with LiveFile
@@ -81,6 +85,7 @@ class DBImpl final : public DB {
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   absl::Status Flush() override;
   absl::Status CompactRange(std::string_view begin, std::string_view end) override;
+  absl::Status Resume() override;
   bool GetProperty(std::string_view name, std::string* value) override;
   std::map<std::string, uint64_t> Stats() override;
   absl::Status Close() override;
@@ -107,11 +112,18 @@ class DBImpl final : public DB {
     std::condition_variable cv;
   };
 
+  // A CompactRange call waiting for the compaction thread.
+  struct ManualCompaction {
+    std::string begin, end;  // empty = unbounded
+    bool done = false;
+    absl::Status status;
+  };
+  // Background work that failed and is retried (flush, compaction), or failed for good (WAL).
+  enum class BgWork { kFlush, kCompaction };
+
   // --- open / recovery (db_impl.cc)
   absl::Status Recover();
-  absl::Status ReplayWalSegment(const std::string& path, uint64_t number, bool is_last,
-                                std::shared_ptr<MemTable>* mem, SequenceNumber* max_seq,
-                                VersionEdit* edit);
+  absl::Status QuarantineOrphans(const std::vector<uint64_t>& orphans);
   absl::Status FlushMemTableAtRecovery(const MemTable& mem, VersionEdit* edit);
   void RemoveOrphanFiles();
   BuildContext MakeBuildContext();
@@ -139,10 +151,21 @@ class DBImpl final : public DB {
   void FlushLoop();
   void CompactionLoop();
   absl::Status FlushOldestImmutable();
-  absl::Status RunOneCompaction(bool manual);
+  // One automatic compaction (L0 over its trigger), or `manual`'s range when given.
+  absl::Status RunOneCompaction(const ManualCompaction* manual);
   void DeleteObsoleteFiles();
   void DeleteObsoleteWalSegments();
-  void SetBackgroundError(const absl::Status& s);  // requires mu_
+  // A failure the open instance cannot recover from (the WAL may be torn or its pages lost):
+  // writes stop until the DB is reopened. Requires mu_.
+  void SetFatalError(const absl::Status& s);
+  // A flush or compaction failure: writes are refused until a retry of that work succeeds
+  // (automatic, with backoff, or through Resume()). Requires mu_.
+  void SetRetryableError(BgWork work, const absl::Status& s);
+  void ClearRetryableError(BgWork work);  // requires mu_
+  // The error writes see (fatal first), or OK. Requires mu_.
+  absl::Status BackgroundError() const;
+  // Whether `work`, having failed, may be retried now; else how long to wait. Requires mu_.
+  bool RetryDue(BgWork work, std::chrono::microseconds* wait) const;
   std::vector<SequenceNumber> LiveSnapshots();
 
   absl::Status CheckOpen() const;
@@ -154,8 +177,8 @@ class DBImpl final : public DB {
   const std::string wal_dir_;
 
   std::unique_ptr<FileLock> lock_;
-  std::unique_ptr<BlockCache> block_cache_;
-  std::unique_ptr<TableCache> table_cache_;
+  std::shared_ptr<BlockCache> block_cache_;
+  std::shared_ptr<TableCache> table_cache_;
   std::shared_ptr<ObsoleteFiles> obsolete_;
   std::unique_ptr<VersionSet> versions_;
 
@@ -169,13 +192,18 @@ class DBImpl final : public DB {
     uint64_t log_number;
   };
   std::deque<Immutable> imm_;  // oldest first
-  std::unique_ptr<log::Writer> wal_;
+  std::unique_ptr<wal::SegmentWriter> wal_;
   uint64_t wal_number_ = 0;
-  absl::Status bg_error_;
+  absl::Status fatal_error_;
+  struct RetryState {
+    absl::Status error;
+    int failures = 0;           // consecutive
+    uint64_t retry_at_us = 0;   // monotonic; no retry before
+  };
+  RetryState retry_[2];  // indexed by BgWork
+  uint64_t resume_requests_ = 0;  // bumped by Resume(): retry at once
   bool closing_ = false;
-  bool manual_compaction_requested_ = false;
-  uint64_t manual_compactions_done_ = 0;
-  int consecutive_compaction_failures_ = 0;
+  std::deque<ManualCompaction*> manual_compactions_;
 
   mutable std::mutex sv_mu_;
   std::shared_ptr<const SuperVersion> super_version_;

@@ -29,6 +29,7 @@ void DBImpl::InstallSuperVersion() {
   sv->mem = mem_;
   for (auto it = imm_.rbegin(); it != imm_.rend(); ++it) sv->imms.push_back(it->mem);
   sv->version = versions_->current();
+  sv->table_cache = table_cache_;
   std::lock_guard<std::mutex> lock(sv_mu_);
   super_version_ = std::move(sv);
 }
@@ -80,8 +81,10 @@ absl::StatusOr<ValueWithExpiry> DBImpl::GetImpl(const ReadOptions& options, std:
   for (size_t i = 0; !done && i < sv->imms.size(); ++i) done = probe(*sv->imms[i]);
   if (!done) {
     PointLookupResult result;
-    NOKV_RETURN_IF_ERROR(
-        sv->version->Get(table_cache_.get(), key, snapshot, options.fill_cache, &result));
+    NOKV_RETURN_IF_ERROR(sv->version->Get(sv->table_cache.get(), key, snapshot,
+                                          TableReadOptions{options.fill_cache,
+                                                           options.verify_checksums},
+                                          &result));
     if (result.found && !result.deleted) {
       found = true;
       stored = std::move(result.stored_value);
@@ -117,8 +120,10 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   };
   add_mem(sv->mem);
   for (const auto& imm : sv->imms) add_mem(imm);
-  sv->version->AddIterators(table_cache_.get(), options.fill_cache, &children);
-  absl::Status s = sv->version->CollectRangeTombstones(table_cache_.get(), &tombstones);
+  sv->version->AddIterators(sv->table_cache.get(),
+                            TableReadOptions{options.fill_cache, options.verify_checksums},
+                            &children);
+  absl::Status s = sv->version->CollectRangeTombstones(sv->table_cache.get(), &tombstones);
   if (!s.ok()) children.push_back(std::make_unique<EmptyIterator>(s));
   return NewDBIterator(NewMergingIterator(std::move(children)), RangeDelIndex(tombstones, snapshot),
                        snapshot, clock_->NowUnixMillis(), options, sv);

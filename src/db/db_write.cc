@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "engine/wal/log_format.h"
 #include "src/db/db_impl.h"
-#include "src/db/filenames.h"
 #include "src/db/write_batch_format.h"
 #include "src/util/status_macros.h"
 #include "src/util/str_cat.h"
@@ -49,8 +49,17 @@ absl::Status DBImpl::DeleteRange(const WriteOptions& options, std::string_view b
   return Write(options, batch);
 }
 
+// One batch is one WAL record (a group of batches too, see TakeWriteGroup).
+static_assert(WriteBatch::kMaxByteSize <= log::kMaxRecordSize);
+
 absl::Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
   NOKV_RETURN_IF_ERROR(batch.Validity());
+  if (batch.ByteSize() > WriteBatch::kMaxByteSize) {
+    // Checked before the batch joins the queue, so it cannot fail (or stop) anyone else's write.
+    return absl::InvalidArgumentError(StrCat("Write: batch of ", batch.ByteSize(),
+                                             " bytes exceeds the limit of ",
+                                             WriteBatch::kMaxByteSize, " bytes"));
+  }
   if (batch.Count() == 0) return CheckOpen();
   return SubmitWrite(options, &batch);
 }
@@ -146,7 +155,10 @@ std::vector<DBImpl::WriteRequest*> DBImpl::TakeWriteGroup() {
   // drained in fewer, larger WAL writes while a lone writer is never delayed. A Flush() marker
   // (null batch) is never grouped with writes.
   const size_t base = options_.max_write_batch_group_bytes;
-  const size_t limit = base * std::clamp<size_t>(queue_bytes_ / std::max<size_t>(base, 1), 1, 4);
+  // A group is one WAL record: never above the record limit, whatever the options say.
+  const size_t limit =
+      std::min<size_t>(base * std::clamp<size_t>(queue_bytes_ / std::max<size_t>(base, 1), 1, 4),
+                       log::kMaxRecordSize);
   const bool switch_request = queue_.front()->batch == nullptr;
   std::vector<WriteRequest*> group;
   size_t bytes = 0;
@@ -190,10 +202,11 @@ void DBImpl::CommitGroup(const std::vector<WriteRequest*>& group) {
         stats_.wal_syncs.fetch_add(1, std::memory_order_relaxed);
       }
       if (!s.ok()) {
-        // The WAL may now end in a partial record; appending after it would turn a torn tail
-        // into mid-log corruption. Stop accepting writes until the DB is reopened.
+        // The WAL may now end in a partial record (appending after it would turn a torn tail
+        // into mid-log corruption), or a failed fsync may have dropped pages the kernel still
+        // reports clean. Nothing is acknowledged after this: writes stop until reopen.
         std::lock_guard<std::mutex> lock(mu_);
-        SetBackgroundError(s);
+        SetFatalError(s);
       }
     }
     if (s.ok()) {
@@ -239,7 +252,7 @@ absl::Status DBImpl::MakeRoomForWrite(bool force_switch) {
   std::unique_lock<std::mutex> lock(mu_);
   bool slowed_down = false;
   while (true) {
-    if (!bg_error_.ok()) return bg_error_;
+    NOKV_RETURN_IF_ERROR(BackgroundError());
     if (closing_) return absl::FailedPreconditionError("DB is closing");
     int l0_files = versions_->current()->NumFiles(0);
     if (l0_files >= options_.l0_stop_trigger) {
@@ -262,7 +275,7 @@ absl::Status DBImpl::MakeRoomForWrite(bool force_switch) {
     // A memtable and its WAL segment rotate together: the segment can be deleted as soon as
     // the memtable is flushed.
     bool full = mem_->ApproximateMemoryUsage() >= options_.memtable_bytes ||
-                wal_->size() >= options_.wal_segment_bytes;
+                wal_->segment_bytes() >= options_.wal_segment_bytes;
     if (!full && !(force_switch && !mem_->empty())) return absl::OkStatus();
     if (static_cast<int>(imm_.size()) >= options_.max_immutable_memtables) {
       uint64_t start = clock_->NowMonotonicMicros();
@@ -278,13 +291,14 @@ absl::Status DBImpl::MakeRoomForWrite(bool force_switch) {
 absl::Status DBImpl::SwitchMemTable() {
   uint64_t number = versions_->NewFileNumber();
   NOKV_SYNC_POINT("DB::SwitchMemTable:BeforeNewSegment");
-  NOKV_ASSIGN_OR_RETURN(auto writer, log::Writer::Create(*vfs_, WalFileName(wal_dir_, number),
-                                                         log::FileKind::kWal, number));
-  // The old segment is complete: make it durable before writes move on, so a later sync of the
-  // new segment never acknowledges data whose predecessor could still be lost.
-  NOKV_RETURN_IF_ERROR(wal_->Sync());
-  wal_->Close().IgnoreError();
-  wal_ = std::move(writer);
+  // Rotate fsyncs the finished segment before the next one exists (engine/wal/wal.h).
+  absl::Status s = wal_->Rotate(number);
+  if (!s.ok()) {
+    // A failed fsync fails the segment for good (sticky): fatal, as in CommitGroup. A failure
+    // to create the next segment leaves the current one intact: only this group fails.
+    if (!wal_->status().ok()) SetFatalError(s);
+    return s;
+  }
   wal_number_ = number;
   stats_.wal_segments_created.fetch_add(1, std::memory_order_relaxed);
   if (!mem_->empty()) {
@@ -296,14 +310,6 @@ absl::Status DBImpl::SwitchMemTable() {
     bg_cv_.notify_all();
   }
   return absl::OkStatus();
-}
-
-void DBImpl::SetBackgroundError(const absl::Status& s) {
-  if (bg_error_.ok()) {
-    bg_error_ = absl::Status(
-        s.code(), StrCat("background error, writes stopped until reopen: ", s.message()));
-  }
-  bg_cv_.notify_all();
 }
 
 }  // namespace nokv
