@@ -91,8 +91,9 @@ absl::StatusOr<ManifestState> ReadManifest(VFS& vfs, const std::string& dbdir,
   }
   NOKV_RETURN_IF_ERROR(reader->status());
   if (reader->file_number() != 0 && reader->file_number() != number) {
-    return CorruptionError(state.path, 16, StrCat("header names file number ",
-                                                  reader->file_number(), ", CURRENT ", number));
+    return CorruptionError(
+        state.path, 16,
+        StrCat("header names file number ", reader->file_number(), ", CURRENT ", number));
   }
   state.torn_tail = reader->torn_tail();
   state.torn_offset = reader->valid_end();
@@ -195,7 +196,11 @@ absl::Status VersionSet::StartNewManifestLocked() {
   return absl::OkStatus();
 }
 
-absl::Status VersionSet::CreateNew() { return StartNewManifest(); }
+absl::Status VersionSet::CreateNew(uint64_t log_number) {
+  std::lock_guard<std::mutex> lock(manifest_mu_);
+  log_number_.store(log_number);
+  return StartNewManifestLocked();
+}
 
 void VersionSet::Install(ManifestState state) {
   std::lock_guard<std::mutex> lock(manifest_mu_);

@@ -59,8 +59,10 @@ class VersionSet {
   VersionSet(VFS* vfs, std::string dbdir, std::function<void(uint64_t)> obsolete_sink);
   ~VersionSet();
 
-  // Creates the MANIFEST and CURRENT of a new database.
-  absl::Status CreateNew();
+  // Creates the MANIFEST and CURRENT of a new database whose first WAL segment is
+  // `log_number` (already created: a durable state never names log number 0, so recovery can
+  // always check that the segment it starts from exists).
+  absl::Status CreateNew(uint64_t log_number);
   // Adopts a recovered state (counters and live files). Writes nothing: call StartNewManifest()
   // before the first LogAndApply so a torn tail of the old MANIFEST is never appended to.
   void Install(ManifestState state);

@@ -99,7 +99,9 @@ class Table {
 
   // Finds the newest entry whose user key equals that of `lookup_key` (an internal key built
   // with kValueKindForSeek) and whose sequence is <= the lookup's. Consults the bloom filter
-  // first. Range tombstones are NOT applied here (see range_tombstones()).
+  // first. Range tombstones are NOT applied here (see range_tombstones()). Blocks read from the
+  // file are always checksum-verified; `verify_checksums` also reads (and verifies) blocks the
+  // cache holds, so damage on disk under cached data is seen.
   absl::Status Get(std::string_view lookup_key, TableGetResult* result, bool fill_cache = true,
                    bool verify_checksums = false) const;
 

@@ -10,8 +10,12 @@ namespace {
 
 class TableIterator final : public InternalIterator {
  public:
-  TableIterator(std::shared_ptr<const Table> owner, const TableCore* core, bool fill_cache)
-      : owner_(std::move(owner)), core_(core), fill_cache_(fill_cache) {
+  TableIterator(std::shared_ptr<const Table> owner, const TableCore* core, bool fill_cache,
+                bool verify_checksums)
+      : owner_(std::move(owner)),
+        core_(core),
+        fill_cache_(fill_cache),
+        verify_checksums_(verify_checksums) {
     status_ = index_.Init(*core_->index_block, &core_->file_name, core_->footer.index.offset);
   }
 
@@ -93,7 +97,7 @@ class TableIterator final : public InternalIterator {
     absl::Status s = core_->DecodeIndexValue(index_.value(), &handle);
     if (!s.ok()) return SetError(std::move(s));
     if (has_block_ && handle.offset == block_offset_) return;
-    auto block = core_->ReadDataBlock(handle, fill_cache_);
+    auto block = core_->ReadDataBlock(handle, fill_cache_, verify_checksums_);
     if (!block.ok()) return SetError(block.status());
     block_ = *std::move(block);
     block_offset_ = handle.offset;
@@ -125,6 +129,7 @@ class TableIterator final : public InternalIterator {
   std::shared_ptr<const Table> owner_;
   const TableCore* core_;
   bool fill_cache_;
+  bool verify_checksums_;
   BlockIter index_;
   BlockIter data_;
   std::shared_ptr<const std::string> block_;
@@ -136,8 +141,9 @@ class TableIterator final : public InternalIterator {
 }  // namespace
 
 std::unique_ptr<InternalIterator> NewTableIterator(std::shared_ptr<const Table> owner,
-                                                   const TableCore* core, bool fill_cache) {
-  return std::make_unique<TableIterator>(std::move(owner), core, fill_cache);
+                                                   const TableCore* core, bool fill_cache,
+                                                   bool verify_checksums) {
+  return std::make_unique<TableIterator>(std::move(owner), core, fill_cache, verify_checksums);
 }
 
 }  // namespace sst

@@ -14,8 +14,8 @@ using sst::BlockHandle;
 namespace sst {
 
 absl::StatusOr<std::shared_ptr<const std::string>> TableCore::ReadDataBlock(
-    const BlockHandle& handle, bool fill_cache) const {
-  if (cache != nullptr) {
+    const BlockHandle& handle, bool fill_cache, bool verify_checksums) const {
+  if (cache != nullptr && !verify_checksums) {
     if (auto hit = cache->Lookup(file_number, handle.offset)) return hit;
   }
   NOKV_ASSIGN_OR_RETURN(auto block, ReadBlock(*file, file_name, handle, data_limit));
@@ -125,7 +125,6 @@ absl::StatusOr<std::shared_ptr<Table>> Table::Open(const TableOptions& options,
 
 absl::Status Table::Get(std::string_view lookup_key, TableGetResult* result, bool fill_cache,
                         bool verify_checksums) const {
-  // Checksums are verified on every read from the file, so `verify_checksums` adds nothing.
   const sst::TableCore& c = rep_->core;
   *result = TableGetResult();
   if (lookup_key.size() < 8) {
@@ -140,7 +139,7 @@ absl::Status Table::Get(std::string_view lookup_key, TableGetResult* result, boo
   if (!index.Valid()) return index.status();
   BlockHandle handle;
   NOKV_RETURN_IF_ERROR(c.DecodeIndexValue(index.value(), &handle));
-  NOKV_ASSIGN_OR_RETURN(auto block, c.ReadDataBlock(handle, fill_cache));
+  NOKV_ASSIGN_OR_RETURN(auto block, c.ReadDataBlock(handle, fill_cache, verify_checksums));
 
   // Separators are >= every key of their block and < every key of the next, so if the block
   // has no key >= lookup_key, the next block's first key has a larger user key: not found.
@@ -161,7 +160,7 @@ absl::Status Table::Get(std::string_view lookup_key, TableGetResult* result, boo
 }
 
 std::unique_ptr<InternalIterator> Table::NewIterator(bool fill_cache, bool verify_checksums) const {
-  return sst::NewTableIterator(self(), &rep_->core, fill_cache);
+  return sst::NewTableIterator(self(), &rep_->core, fill_cache, verify_checksums);
 }
 
 const std::vector<RangeTombstone>& Table::range_tombstones() const { return rep_->core.tombstones; }

@@ -32,10 +32,12 @@ struct TableCore {
   std::vector<RangeTombstone> tombstones;
   TableProperties properties;
 
-  // A data block: from the cache when present, else read, checksum-verified, structurally
-  // validated and (with fill_cache) inserted.
+  // A data block: from the cache when present (unless `verify_checksums`: then always from
+  // the file), else read, checksum-verified, structurally validated and (with fill_cache)
+  // inserted.
   absl::StatusOr<std::shared_ptr<const std::string>> ReadDataBlock(const BlockHandle& handle,
-                                                                   bool fill_cache) const;
+                                                                   bool fill_cache,
+                                                                   bool verify_checksums) const;
   // Decodes an index entry's value; Corruption naming the index block on failure.
   absl::Status DecodeIndexValue(std::string_view value, BlockHandle* handle) const;
 };
@@ -43,7 +45,8 @@ struct TableCore {
 // Two-level iterator over every point entry (index block -> data blocks). Holds `owner` so the
 // table outlives the iterator.
 std::unique_ptr<InternalIterator> NewTableIterator(std::shared_ptr<const Table> owner,
-                                                   const TableCore* core, bool fill_cache);
+                                                   const TableCore* core, bool fill_cache,
+                                                   bool verify_checksums);
 
 }  // namespace sst
 }  // namespace nokv

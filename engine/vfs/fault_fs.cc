@@ -9,12 +9,12 @@
 namespace nokv {
 
 const char* FaultOpName(FaultOp op) {
-  static const char* const kNames[] = {
-      "create", "open-append", "open-sequential", "open-random", "read",
-      "pread",  "append",      "flush",           "sync",        "close",
-      "exists", "stat",        "list-dir",        "mkdir",       "remove-dir",
-      "remove", "rename",      "truncate",        "sync-dir",    "lock",
-      "unlock", "any"};
+  static const char* const kNames[] = {"create",   "open-append", "open-sequential", "open-random",
+                                       "read",     "pread",       "append",          "flush",
+                                       "sync",     "close",       "exists",          "stat",
+                                       "list-dir", "mkdir",       "remove-dir",      "remove",
+                                       "rename",   "truncate",    "sync-dir",        "lock",
+                                       "unlock",   "any"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == kNumFaultOps + 1);
   return kNames[static_cast<int>(op)];
 }
@@ -71,7 +71,7 @@ class FaultWritableFile final : public WritableFile {
   absl::Status Sync() override {
     FaultFS::Gate gate(fs_, FaultOp::kSync, path_);
     NOKV_RETURN_IF_ERROR(gate.status());
-    if (fs_->sync_files_noop()) return base_->Flush();  // claims durability it does not give
+    if (fs_->SyncIsNoop(path_)) return base_->Flush();  // claims durability it does not give
     NOKV_RETURN_IF_ERROR(base_->Sync());
     fs_->NoteSync(path_, base_->Size());
     return absl::OkStatus();
@@ -171,6 +171,10 @@ absl::Status FaultFS::MaybeFail(FaultOp op, const std::string& path) {
     ++active.failures;
     injected_.fetch_add(1);
     injected_counts_[static_cast<int>(op)].fetch_add(1);
+    if (r.kind == FaultKind::kHalt) {
+      halted_.store(true, std::memory_order_release);  // the caller's Halt() drains the rest
+      return ErrnoError(StrCat("power cut: ", FaultOpName(op), " ", path), EIO);
+    }
     if (r.kind == FaultKind::kShortWrite && op == FaultOp::kAppend) {
       short_write_pending_ = true;
       short_write_path_ = path;
@@ -185,9 +189,17 @@ void FaultFS::Halt() {
   std::unique_lock<std::shared_mutex> drain(halt_mu_);  // waits for operations in flight
 }
 
-void FaultFS::SetSyncIsNoop(bool files, bool dirs) {
+void FaultFS::SetSyncIsNoop(bool files, bool dirs, std::string path_glob) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sync_noop_glob_ = std::move(path_glob);
   sync_files_noop_.store(files);
   sync_dirs_noop_.store(dirs);
+}
+
+bool FaultFS::SyncIsNoop(const std::string& path) {
+  if (!sync_files_noop_.load()) return false;
+  std::lock_guard<std::mutex> lock(mu_);
+  return fnmatch(sync_noop_glob_.c_str(), path.c_str(), 0) == 0;
 }
 
 bool FaultFS::ShortWriteArmed(const std::string& path) {

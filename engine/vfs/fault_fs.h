@@ -57,6 +57,7 @@ enum class FaultKind {
   kIOError,     // EIO
   kNoSpace,     // ENOSPC
   kShortWrite,  // Append persists the first half of the data, then reports EIO
+  kHalt,        // power cut right before this operation: it and every later one fail (Halt())
 };
 
 struct FaultRule {
@@ -95,9 +96,9 @@ class FaultFS final : public VFS {
   void Halt();
   bool halted() const { return halted_.load(); }
 
-  // Broken-storage modes for proving that tests catch missing fsyncs: Sync() (and/or SyncDir())
-  // reports success without making anything durable.
-  void SetSyncIsNoop(bool files, bool dirs);
+  // Broken-storage modes for proving that tests catch missing fsyncs: Sync() of files matching
+  // `path_glob` (and/or every SyncDir()) reports success without making anything durable.
+  void SetSyncIsNoop(bool files, bool dirs, std::string path_glob = "*");
 
   // Power cut on the wrapped VFS: truncate every file written through FaultFS to its synced
   // size and delete files created since their directory was last synced. Call with no file
@@ -146,7 +147,7 @@ class FaultFS final : public VFS {
   // Held (shared) for the whole of every operation, so Halt() can wait for in-flight ones.
   // Public for the wrapped files only.
   class Gate;
-  bool sync_files_noop() const { return sync_files_noop_.load(); }
+  bool SyncIsNoop(const std::string& path);
 
  private:
   VFS* base_;
@@ -156,6 +157,7 @@ class FaultFS final : public VFS {
   std::atomic<uint64_t> injected_counts_[kNumFaultOps + 1] = {};
   std::atomic<bool> halted_{false};
   std::atomic<bool> sync_files_noop_{false};
+  std::string sync_noop_glob_;  // guarded by mu_
   std::atomic<bool> sync_dirs_noop_{false};
   std::shared_mutex halt_mu_;
   std::mutex mu_;

@@ -63,8 +63,9 @@ struct Options {
 struct ReadOptions {
   // Read as of this snapshot; nullptr = the latest committed state at the time of the call.
   const Snapshot* snapshot = nullptr;
-  // Verify block checksums on every read (they are always verified when a block is loaded from
-  // disk; this re-verifies cached blocks too).
+  // Read every SST block this operation touches from the file and verify its checksum, even
+  // when the block cache holds it (blocks loaded from the file are always verified; this also
+  // catches damage on disk under cached data, at the cost of the cache's benefit).
   bool verify_checksums = false;
   // Insert blocks read by this operation into the block cache.
   bool fill_cache = true;

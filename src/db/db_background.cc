@@ -15,6 +15,9 @@ namespace {
 // resume soon after space is freed, long enough not to spin on a full disk.
 constexpr uint64_t kRetryBaseMicros = 50'000;
 constexpr uint64_t kRetryMaxMicros = 2'000'000;
+// The backoff is measured on the DB's clock (tests inject one); a waiting thread re-reads it at
+// least this often, since advancing an injected clock wakes nobody.
+constexpr std::chrono::milliseconds kRetryPoll(50);
 
 bool IsRetryable(const absl::Status& s) {
   // A corrupt input stays corrupt; everything else (I/O errors, a full disk) may clear.
@@ -79,12 +82,12 @@ void DBImpl::FlushLoop() {
     if (closing_) return;
     std::chrono::microseconds wait(0);
     const bool resume = resume_requests_ != seen_resumes;
-    const bool ready = !imm_.empty() && fatal_error_.ok() &&
-                       (resume || RetryDue(BgWork::kFlush, &wait));
+    const bool ready =
+        !imm_.empty() && fatal_error_.ok() && (resume || RetryDue(BgWork::kFlush, &wait));
     if (!ready) {
       if (imm_.empty()) ClearRetryableError(BgWork::kFlush);  // nothing left that failed
       if (wait.count() > 0) {
-        bg_cv_.wait_for(lock, wait);
+        bg_cv_.wait_for(lock, std::min<std::chrono::microseconds>(wait, kRetryPoll));
       } else {
         bg_cv_.wait(lock);
       }
@@ -161,7 +164,7 @@ void DBImpl::CompactionLoop() {
         !(needed && fatal_error_.ok() && (resume || RetryDue(BgWork::kCompaction, &wait)))) {
       if (!needed) ClearRetryableError(BgWork::kCompaction);  // nothing left that failed
       if (wait.count() > 0) {
-        bg_cv_.wait_for(lock, wait);
+        bg_cv_.wait_for(lock, std::min<std::chrono::microseconds>(wait, kRetryPoll));
       } else {
         bg_cv_.wait(lock);
       }

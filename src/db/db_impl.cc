@@ -63,6 +63,11 @@ DBImpl::DBImpl(const Options& options, std::string dbdir)
 
 DBImpl::~DBImpl() { Close().IgnoreError(); }
 
+std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
+  return std::make_shared<MemTable>(
+      std::clamp<size_t>(options_.memtable_bytes / 8, 512, 256 << 10));
+}
+
 absl::Status DBImpl::CheckOpen() const {
   if (closed_.load(std::memory_order_acquire)) {
     return absl::FailedPreconditionError("DB is closed");
@@ -111,41 +116,32 @@ absl::Status DBImpl::OpenImpl() {
 }
 
 absl::Status DBImpl::Recover() {
-  if (vfs_->FileExists(CurrentFileName(dbdir_))) {
-    if (options_.error_if_exists) {
-      return absl::AlreadyExistsError(StrCat("Open: a database already exists in ", dbdir_));
-    }
-    // Judge the workdir before changing anything (src/db/recovery.h has the rules).
-    NOKV_ASSIGN_OR_RETURN(WorkdirState st, InspectWorkdir(*vfs_, dbdir_));
-    NOKV_RETURN_IF_ERROR(st.verdict);
-    NOKV_RETURN_IF_ERROR(vfs_->CreateDir(wal_dir_));
-    NOKV_RETURN_IF_ERROR(vfs_->CreateDir(SstDir(dbdir_)));
-    const bool torn_manifest = st.manifest.torn_tail;
-    if (torn_manifest) {
-      StrAppend(&recovery_report_, "MANIFEST ", st.manifest.path, " ends in an unreadable record at offset ",
-                st.manifest.torn_offset, " (an edit whose write never completed); the WAL still holds "
-                "everything after the recovered state\n");
-      NOKV_RETURN_IF_ERROR(QuarantineOrphans(st.orphan_ssts));
-    }
-    // Never hand out a number some file in the workdir (or an unreadable edit) may use.
-    versions_->MarkFileNumberUsed(st.max_file_number);
-    versions_->Install(std::move(st.manifest));
-    // A fresh MANIFEST, so the old one (possibly torn) is never appended to.
-    NOKV_RETURN_IF_ERROR(versions_->StartNewManifest());
-  } else {
-    if (!options_.create_if_missing) {
-      return absl::NotFoundError(StrCat("Open: no database in ", dbdir_, " (no CURRENT)"));
-    }
-    NOKV_RETURN_IF_ERROR(vfs_->CreateDir(wal_dir_));
-    NOKV_RETURN_IF_ERROR(vfs_->CreateDir(SstDir(dbdir_)));
-    NOKV_RETURN_IF_ERROR(vfs_->SyncDir(dbdir_));
-    NOKV_RETURN_IF_ERROR(versions_->CreateNew());
+  if (!vfs_->FileExists(CurrentFileName(dbdir_))) return CreateNewDatabase();
+  if (options_.error_if_exists) {
+    return absl::AlreadyExistsError(StrCat("Open: a database already exists in ", dbdir_));
   }
+  // Judge the workdir before changing anything (src/db/recovery.h has the rules).
+  NOKV_ASSIGN_OR_RETURN(WorkdirState st, InspectWorkdir(*vfs_, dbdir_));
+  NOKV_RETURN_IF_ERROR(st.verdict);
+  NOKV_RETURN_IF_ERROR(vfs_->CreateDir(wal_dir_));
+  NOKV_RETURN_IF_ERROR(vfs_->CreateDir(SstDir(dbdir_)));
+  if (st.manifest.torn_tail) {
+    StrAppend(&recovery_report_, "MANIFEST ", st.manifest.path,
+              " ends in an unreadable record at offset ", st.manifest.torn_offset,
+              " (an edit whose write never completed); the WAL still holds everything after the "
+              "recovered state\n");
+    NOKV_RETURN_IF_ERROR(QuarantineOrphans(st.orphan_ssts));
+  }
+  // Never hand out a number some file in the workdir (or an unreadable edit) may use.
+  versions_->MarkFileNumberUsed(st.max_file_number);
+  versions_->Install(std::move(st.manifest));
+  // A fresh MANIFEST, so the old one (possibly torn) is never appended to.
+  NOKV_RETURN_IF_ERROR(versions_->StartNewManifest());
 
   // Replay every WAL segment the MANIFEST does not cover, oldest first, into memtables that are
   // flushed to L0 as they fill (and at the end).
   VersionEdit edit;
-  auto mem = std::make_shared<MemTable>();
+  auto mem = NewMemTable();
   SequenceNumber max_seq = versions_->last_sequence();
   wal::ReplayOptions replay;
   replay.min_number = versions_->log_number();
@@ -160,13 +156,12 @@ absl::Status DBImpl::Recover() {
         stats_.recovered_records.fetch_add(1);
         if (mem->ApproximateMemoryUsage() >= options_.memtable_bytes) {
           NOKV_RETURN_IF_ERROR(FlushMemTableAtRecovery(*mem, &edit));
-          mem = std::make_shared<MemTable>();
+          mem = NewMemTable();
         }
         return absl::OkStatus();
       },
       &segments));
   for (const wal::SegmentReport& seg : segments) {
-    versions_->MarkFileNumberUsed(seg.number);
     if (!seg.torn_tail) continue;
     const uint64_t dropped = seg.file_bytes - seg.valid_end;
     stats_.recovery_torn_tail_bytes.fetch_add(dropped);
@@ -179,19 +174,41 @@ absl::Status DBImpl::Recover() {
   wal_number_ = versions_->NewFileNumber();
   NOKV_ASSIGN_OR_RETURN(wal_, wal::SegmentWriter::Create(*vfs_, wal_dir_, wal_number_));
   stats_.wal_segments_created.fetch_add(1);
-  mem_log_number_ = wal_number_;
   versions_->SetLastSequence(max_seq);
   edit.SetLogNumber(wal_number_);
   NOKV_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
-  visible_seq_.store(max_seq);
-  mem_ = std::make_shared<MemTable>();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    InstallSuperVersion();
-  }
+  FinishOpen(max_seq);
   DeleteObsoleteWalSegments();
   RemoveOrphanFiles();
   return absl::OkStatus();
+}
+
+absl::Status DBImpl::CreateNewDatabase() {
+  if (!options_.create_if_missing) {
+    return absl::NotFoundError(StrCat("Open: no database in ", dbdir_, " (no CURRENT)"));
+  }
+  NOKV_RETURN_IF_ERROR(vfs_->CreateDir(wal_dir_));
+  NOKV_RETURN_IF_ERROR(vfs_->CreateDir(SstDir(dbdir_)));
+  NOKV_RETURN_IF_ERROR(vfs_->SyncDir(dbdir_));
+  // Leftovers of a creation that crashed before CURRENT was written (nothing was acknowledged):
+  // numbers above them, and a first segment the MANIFEST can name.
+  NOKV_ASSIGN_OR_RETURN(std::vector<uint64_t> old_segments, wal::ListSegments(*vfs_, wal_dir_));
+  if (!old_segments.empty()) versions_->MarkFileNumberUsed(old_segments.back());
+  wal_number_ = versions_->NewFileNumber();
+  NOKV_ASSIGN_OR_RETURN(wal_, wal::SegmentWriter::Create(*vfs_, wal_dir_, wal_number_));
+  stats_.wal_segments_created.fetch_add(1);
+  NOKV_RETURN_IF_ERROR(versions_->CreateNew(wal_number_));
+  FinishOpen(0);
+  DeleteObsoleteWalSegments();
+  return absl::OkStatus();
+}
+
+void DBImpl::FinishOpen(SequenceNumber last_sequence) {
+  mem_log_number_ = wal_number_;
+  visible_seq_.store(last_sequence);
+  mem_ = NewMemTable();
+  std::lock_guard<std::mutex> lock(mu_);
+  InstallSuperVersion();
 }
 
 absl::Status DBImpl::QuarantineOrphans(const std::vector<uint64_t>& orphans) {

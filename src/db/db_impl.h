@@ -123,6 +123,9 @@ class DBImpl final : public DB {
 
   // --- open / recovery (db_impl.cc)
   absl::Status Recover();
+  absl::Status CreateNewDatabase();
+  // The live state after recovery or creation: empty memtable on segment wal_number_.
+  void FinishOpen(SequenceNumber last_sequence);
   absl::Status QuarantineOrphans(const std::vector<uint64_t>& orphans);
   absl::Status FlushMemTableAtRecovery(const MemTable& mem, VersionEdit* edit);
   void RemoveOrphanFiles();
@@ -169,6 +172,10 @@ class DBImpl final : public DB {
   std::vector<SequenceNumber> LiveSnapshots();
 
   absl::Status CheckOpen() const;
+  // An empty memtable whose arena blocks are an eighth of the memtable budget (512 B to
+  // 256 KiB): the arena reports whole blocks, so a block as large as the budget would make
+  // every memtable full at birth.
+  std::shared_ptr<MemTable> NewMemTable() const;
 
   const Options options_;
   VFS* const vfs_;
@@ -197,10 +204,10 @@ class DBImpl final : public DB {
   absl::Status fatal_error_;
   struct RetryState {
     absl::Status error;
-    int failures = 0;           // consecutive
-    uint64_t retry_at_us = 0;   // monotonic; no retry before
+    int failures = 0;          // consecutive
+    uint64_t retry_at_us = 0;  // monotonic; no retry before
   };
-  RetryState retry_[2];  // indexed by BgWork
+  RetryState retry_[2];           // indexed by BgWork
   uint64_t resume_requests_ = 0;  // bumped by Resume(): retry at once
   bool closing_ = false;
   std::deque<ManualCompaction*> manual_compactions_;

@@ -303,7 +303,7 @@ absl::Status DBImpl::SwitchMemTable() {
   stats_.wal_segments_created.fetch_add(1, std::memory_order_relaxed);
   if (!mem_->empty()) {
     imm_.push_back(Immutable{mem_, mem_log_number_});
-    mem_ = std::make_shared<MemTable>();
+    mem_ = NewMemTable();
     mem_log_number_ = number;
     stats_.memtable_switches.fetch_add(1, std::memory_order_relaxed);
     InstallSuperVersion();

@@ -63,21 +63,26 @@ absl::StatusOr<WorkdirState> InspectWorkdir(VFS& vfs, const std::string& dbdir,
 
   const ManifestState& m = st.manifest;
   // Where the blame goes: a damaged last edit, or files removed behind an intact MANIFEST.
-  const std::string context =
-      m.torn_tail ? StrCat(" (the last edit, at offset ", m.torn_offset,
-                           ", is unreadable: an acknowledged edit was lost)")
-                  : "";
-  if (!st.missing_ssts.empty()) {
+  const std::string context = m.torn_tail
+                                  ? StrCat(" (the last edit, at offset ", m.torn_offset,
+                                           ", is unreadable: an acknowledged edit was lost)")
+                                  : "";
+  if (m.torn_tail && m.log_number == 0) {
+    // A new database names its first WAL segment in its first MANIFEST record; a state with no
+    // segment is an edit stream cut before that, so nothing says which segments are needed.
+    st.verdict = CorruptionError(m.path, m.torn_offset,
+                                 "unreadable record before any WAL segment was recorded");
+  } else if (!st.missing_ssts.empty()) {
     st.verdict = CorruptionError(
         m.path, m.torn_tail ? m.torn_offset : 0,
         StrCat(SstFileName(dbdir, st.missing_ssts.front()), " is live but missing (",
                st.missing_ssts.size(), " live SSTs missing)", context));
-  } else if (m.log_number != 0 && !std::binary_search(st.wal_segments.begin(),
-                                                      st.wal_segments.end(), m.log_number)) {
-    st.verdict = CorruptionError(
-        m.path, m.torn_tail ? m.torn_offset : 0,
-        StrCat("WAL segment ", WalFileName(WalDir(dbdir), m.log_number),
-               " holds writes the recovered state lacks, and it is gone", context));
+  } else if (m.log_number != 0 &&
+             !std::binary_search(st.wal_segments.begin(), st.wal_segments.end(), m.log_number)) {
+    st.verdict =
+        CorruptionError(m.path, m.torn_tail ? m.torn_offset : 0,
+                        StrCat("WAL segment ", WalFileName(WalDir(dbdir), m.log_number),
+                               " holds writes the recovered state lacks, and it is gone", context));
   }
   return st;
 }
