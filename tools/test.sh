@@ -19,9 +19,11 @@ done
 # `cmake --preset tsan && cmake --build --preset tsan` builds everything. FLUSHDB on the engine
 # holds all 1,024 key-stripe locks at once, beyond what TSan's deadlock detector can track (64),
 # so that one case is left to the default and asan presets.
-echo "=== preset: tsan (db_test, redis) ==="
+echo "=== preset: tsan (DB, durability and power-cut tests, redis) ==="
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j "$jobs" --target db_test redis_server_test redis_commands_test
-ctest --preset tsan -j "$jobs" -R '^(DBTest|Backends/CommandsTest|ServerTest)\.' \
-  -E 'FlushAndSelect/embedded' "$@" || status=1
+cmake --build --preset tsan -j "$jobs" --target db_test db_durability_test db_power_cut_test \
+  redis_server_test redis_commands_test
+ctest --preset tsan -j "$jobs" \
+  -R '^(DBTest|DurabilityTest|Shards/PowerCutTest\.AcknowledgedWritesSurviveEveryCut/[01]|Backends/CommandsTest|ServerTest)\.?' \
+  -E 'FlushAndSelect/embedded|OversizedBatch' "$@" || status=1
 exit $status

@@ -138,8 +138,19 @@ absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const Com
     }
   }
   auto iter = NewMergingIterator(std::move(children));
-  RangeDelIndex range_del(tombstones, kMaxSequenceNumber);
   const std::vector<SequenceNumber>& snaps = ctx.snapshots;
+  // One tombstone index per snapshot stripe, holding the tombstones up to the top of that
+  // stripe. A point is dropped when a tombstone of its own stripe covers it. Asking only for the
+  // newest covering tombstone is wrong: with a newer one in a later stripe it hides an older one
+  // in the point's stripe, which is then dropped as "older than every snapshot" while the point
+  // survives, and the point comes back for that snapshot.
+  std::vector<RangeDelIndex> range_del_by_stripe;
+  if (!tombstones.empty()) {
+    for (size_t i = 0; i <= snaps.size(); ++i) {
+      range_del_by_stripe.emplace_back(tombstones,
+                                       i < snaps.size() ? snaps[i] : kMaxSequenceNumber);
+    }
+  }
 
   // Tombstones that must survive (some snapshot predates them), clipped per output file.
   std::vector<RangeTombstone> kept_tombstones;
@@ -200,9 +211,9 @@ absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const Com
     ValueKind kind = ikey.kind;
     if (stripe == last_stripe) {
       drop = true;  // shadowed by a newer version no snapshot can tell apart
-    } else {
-      SequenceNumber cover = range_del.MaxCoveringSequence(ikey.user_key);
-      if (cover > ikey.sequence && Stripe(snaps, cover) == stripe) drop = true;
+    } else if (!range_del_by_stripe.empty() &&
+               range_del_by_stripe[stripe].IsDeleted(ikey.user_key, ikey.sequence)) {
+      drop = true;  // deleted by a tombstone no snapshot can see past
     }
     last_stripe = stripe;
     if (!drop && kind == ValueKind::kValue) {

@@ -11,12 +11,13 @@
 //   DataLoss         - corruption detected (message names file and offset)
 //   Internal         - I/O error;  ResourceExhausted - disk full
 //   Unavailable      - workdir locked by another process
-//   FailedPrecondition - the DB was closed, or a failed WAL write stopped writes until reopen
+//   FailedPrecondition - the DB was closed (or Resume() after a fatal error)
 // Background errors: a failed flush or compaction (a full disk, say) makes writes fail with
 // that error while reads go on; the work is retried automatically with backoff, and writes
 // resume by themselves once a retry succeeds (or after Resume()). A failed WAL append or fsync
 // is fatal for the open instance: the log may be torn, or the kernel may have dropped pages
-// it reported written, so nothing is acknowledged after it; reopen the DB.
+// it reported written, so nothing is acknowledged after it (every write returns that error,
+// and so does Close()); reopen the DB.
 #pragma once
 
 #include <cstdint>

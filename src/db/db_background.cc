@@ -75,6 +75,15 @@ bool DBImpl::RetryDue(BgWork work, std::chrono::microseconds* wait) const {
   return false;
 }
 
+void DBImpl::WaitForBackgroundWork(std::unique_lock<std::mutex>& lock,
+                                   std::chrono::microseconds retry_in) {
+  if (retry_in.count() > 0) {
+    bg_cv_.wait_for(lock, std::min<std::chrono::microseconds>(retry_in, kRetryPoll));
+  } else {
+    bg_cv_.wait(lock);
+  }
+}
+
 void DBImpl::FlushLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   uint64_t seen_resumes = resume_requests_;
@@ -86,11 +95,7 @@ void DBImpl::FlushLoop() {
         !imm_.empty() && fatal_error_.ok() && (resume || RetryDue(BgWork::kFlush, &wait));
     if (!ready) {
       if (imm_.empty()) ClearRetryableError(BgWork::kFlush);  // nothing left that failed
-      if (wait.count() > 0) {
-        bg_cv_.wait_for(lock, std::min<std::chrono::microseconds>(wait, kRetryPoll));
-      } else {
-        bg_cv_.wait(lock);
-      }
+      WaitForBackgroundWork(lock, wait);
       continue;
     }
     seen_resumes = resume_requests_;
@@ -163,11 +168,7 @@ void DBImpl::CompactionLoop() {
     if (manual == nullptr &&
         !(needed && fatal_error_.ok() && (resume || RetryDue(BgWork::kCompaction, &wait)))) {
       if (!needed) ClearRetryableError(BgWork::kCompaction);  // nothing left that failed
-      if (wait.count() > 0) {
-        bg_cv_.wait_for(lock, std::min<std::chrono::microseconds>(wait, kRetryPoll));
-      } else {
-        bg_cv_.wait(lock);
-      }
+      WaitForBackgroundWork(lock, wait);
       continue;
     }
     seen_resumes = resume_requests_;

@@ -169,6 +169,9 @@ class DBImpl final : public DB {
   absl::Status BackgroundError() const;
   // Whether `work`, having failed, may be retried now; else how long to wait. Requires mu_.
   bool RetryDue(BgWork work, std::chrono::microseconds* wait) const;
+  // Sleeps on bg_cv_ until notified, or (retry_in > 0) until a retry may be due.
+  void WaitForBackgroundWork(std::unique_lock<std::mutex>& lock,
+                             std::chrono::microseconds retry_in);
   std::vector<SequenceNumber> LiveSnapshots();
 
   absl::Status CheckOpen() const;

@@ -179,6 +179,27 @@ TEST_F(DurabilityTest, ClippedTombstoneEndAtTheNextFilesFirstKeyIsNotAnOverlap) 
   EXPECT_EQ(*db->Get("after"), "v");
 }
 
+// Found by the metamorphic test: compaction asked only for the newest tombstone covering a
+// point. A newer tombstone (after a snapshot) hid the older one (before it): the point was
+// kept, the older tombstone dropped as older than every snapshot, and the deleted key came back
+// for the snapshot.
+TEST_F(DurabilityTest, CompactionNeverResurrectsAKeyForASnapshot) {
+  auto db = Open(SmallOptions(&vfs_));
+  ASSERT_TRUE(db->Set("k", "old").ok());
+  ASSERT_TRUE(db->DeleteRange("a", "z").ok());
+  const Snapshot* snap = db->GetSnapshot();
+  ASSERT_TRUE(db->DeleteRange("a", "z").ok());
+  ASSERT_TRUE(db->CompactRange("", "").ok());
+  ReadOptions at_snap;
+  at_snap.snapshot = snap;
+  EXPECT_EQ(db->Get(at_snap, "k").status().code(), absl::StatusCode::kNotFound);
+  auto it = db->NewIterator(at_snap);
+  it->SeekToFirst();
+  EXPECT_FALSE(it->Valid()) << "resurrected: " << it->key();
+  it.reset();
+  db->ReleaseSnapshot(snap);
+}
+
 // Defect 6. Close used to release the memtables, Versions and table cache while Get, Stats or
 // an iterator were still using them (a use-after-free that ASan/TSan report). Every call racing
 // Close must finish normally or return FailedPrecondition.

@@ -226,16 +226,20 @@ TEST_P(PowerCutTest, AcknowledgedWritesSurviveEveryCut) {
 
 INSTANTIATE_TEST_SUITE_P(Shards, PowerCutTest, ::testing::Range(0, 8));
 
+// Runs power-cut runs over broken storage until the oracle (or Open) reports a failure.
+absl::Status UntilCaught(const BrokenStorage& broken, RunStats* stats) {
+  absl::Status s = absl::OkStatus();
+  for (uint64_t run = 0; run < 20 && s.ok(); ++run) {
+    s = PowerCutRun(TestSeed() + run, 25, broken, stats);
+  }
+  return s;
+}
+
 // The proof that the test above can fail: storage whose WAL fsync lies loses sync-acknowledged
 // writes at the first cut that drops unsynced data, and the oracle must say so.
 TEST(PowerCutProofTest, CatchesAWalFsyncThatDoesNothing) {
-  BrokenStorage broken;
-  broken.wal_sync_noop = true;
   RunStats stats;
-  absl::Status s = absl::OkStatus();
-  for (uint64_t run = 0; run < 20 && s.ok(); ++run) {
-    s = PowerCutRun(TestSeed() + run, 25, broken, &stats);
-  }
+  absl::Status s = UntilCaught(BrokenStorage{.wal_sync_noop = true}, &stats);
   ASSERT_FALSE(s.ok()) << "a WAL whose fsync does nothing went unnoticed over " << stats.cuts
                        << " cuts";
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
@@ -243,13 +247,8 @@ TEST(PowerCutProofTest, CatchesAWalFsyncThatDoesNothing) {
 
 // ... and storage whose directory fsync lies loses whole new WAL segments.
 TEST(PowerCutProofTest, CatchesADirectoryFsyncThatDoesNothing) {
-  BrokenStorage broken;
-  broken.dir_sync_noop = true;
   RunStats stats;
-  absl::Status s = absl::OkStatus();
-  for (uint64_t run = 0; run < 20 && s.ok(); ++run) {
-    s = PowerCutRun(TestSeed() + run, 25, broken, &stats);
-  }
+  absl::Status s = UntilCaught(BrokenStorage{.dir_sync_noop = true}, &stats);
   ASSERT_FALSE(s.ok()) << "a directory fsync that does nothing went unnoticed over " << stats.cuts
                        << " cuts";
 }
