@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "engine/format/filenames.h"
+#include "engine/lsm/compaction_iterator.h"
 #include "engine/lsm/merging_iterator.h"
-#include "engine/lsm/range_del.h"
 #include "engine/sst/table.h"
 #include "src/util/clock.h"
 #include "src/util/status_macros.h"
@@ -82,12 +82,6 @@ class OutputFile {
   std::vector<RangeTombstone> tombstones_;
 };
 
-// Index of the snapshot stripe holding `seq`: the number of snapshots < seq. Two versions of a
-// key in the same stripe are indistinguishable to every reader, so only the newer survives.
-size_t Stripe(const std::vector<SequenceNumber>& snapshots, SequenceNumber seq) {
-  return std::lower_bound(snapshots.begin(), snapshots.end(), seq) - snapshots.begin();
-}
-
 }  // namespace
 
 absl::Status BuildFlushTable(const BuildContext& ctx, InternalIterator* iter,
@@ -137,47 +131,20 @@ absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const Com
       stats->input_bytes += f->meta.file_size;
     }
   }
-  auto iter = NewMergingIterator(std::move(children));
-  const std::vector<SequenceNumber>& snaps = ctx.snapshots;
-  // One tombstone index per snapshot stripe, holding the tombstones up to the top of that
-  // stripe. A point is dropped when a tombstone of its own stripe covers it. Asking only for the
-  // newest covering tombstone is wrong: with a newer one in a later stripe it hides an older one
-  // in the point's stripe, which is then dropped as "older than every snapshot" while the point
-  // survives, and the point comes back for that snapshot.
-  std::vector<RangeDelIndex> range_del_by_stripe;
-  if (!tombstones.empty()) {
-    for (size_t i = 0; i <= snaps.size(); ++i) {
-      range_del_by_stripe.emplace_back(tombstones,
-                                       i < snaps.size() ? snaps[i] : kMaxSequenceNumber);
-    }
-  }
-
-  // Tombstones that must survive (some snapshot predates them), clipped per output file.
-  std::vector<RangeTombstone> kept_tombstones;
-  for (const RangeTombstone& t : tombstones) {
-    if (Stripe(snaps, t.sequence) > 0) kept_tombstones.push_back(t);
-  }
+  auto input = NewMergingIterator(std::move(children));
+  CompactionIterator::Options drop_rules;
+  drop_rules.snapshots = ctx.snapshots;
+  drop_rules.now_millis = ctx.now_millis;
+  drop_rules.bottommost = plan.bottommost;
+  CompactionIterator iter(input.get(), tombstones, std::move(drop_rules));
 
   std::vector<std::unique_ptr<OutputFile>> finished;
   std::vector<FileMetaData> metas;
   std::unique_ptr<OutputFile> out;
   std::string out_first_user_key, out_last_user_key;
-  std::string current_user_key;
-  bool has_current = false;
-  size_t last_stripe = SIZE_MAX;
-  std::string converted;  // scratch for expired -> deletion rewrites
-
   auto finish_output = [&]() -> absl::Status {
-    // Clip kept tombstones to [first, last] user keys of this file (bottommost: nothing they
-    // could delete exists outside the points written here).
-    std::string clip_end = out_last_user_key;
-    clip_end.push_back('\0');
-    for (const RangeTombstone& t : kept_tombstones) {
-      RangeTombstone c;
-      c.begin = std::max(t.begin, out_first_user_key);
-      c.end = t.end.empty() ? clip_end : std::min(t.end, clip_end);
-      c.sequence = t.sequence;
-      if (c.begin < c.end) out->AddTombstone(c);
+    for (const RangeTombstone& t : iter.KeptTombstones(out_first_user_key, out_last_user_key)) {
+      out->AddTombstone(t);
     }
     FileMetaData meta;
     NOKV_RETURN_IF_ERROR(out->Finish(&meta));
@@ -187,46 +154,11 @@ absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const Com
   };
 
   absl::Status s;
-  for (iter->SeekToFirst(); iter->Valid(); iter->Next()) {
-    ++stats->input_entries;
-    ParsedInternalKey ikey;
-    if (!ParseInternalKey(iter->key(), &ikey)) {
-      s = absl::DataLossError("Corruption: compaction input has a malformed internal key");
-      break;
-    }
-    bool new_user_key = !has_current || ikey.user_key != current_user_key;
-    if (new_user_key) {
-      // Cut the output only between user keys, so a key's versions never straddle files.
-      if (out && out->builder()->FileSize() >= ctx.target_file_bytes) {
-        s = finish_output();
-        if (!s.ok()) break;
-      }
-      current_user_key.assign(ikey.user_key);
-      has_current = true;
-      last_stripe = SIZE_MAX;
-    }
-    size_t stripe = Stripe(snaps, ikey.sequence);
-    bool drop = false;
-    std::string_view value = iter->value();
-    ValueKind kind = ikey.kind;
-    if (stripe == last_stripe) {
-      drop = true;  // shadowed by a newer version no snapshot can tell apart
-    } else if (!range_del_by_stripe.empty() &&
-               range_del_by_stripe[stripe].IsDeleted(ikey.user_key, ikey.sequence)) {
-      drop = true;  // deleted by a tombstone no snapshot can see past
-    }
-    last_stripe = stripe;
-    if (!drop && kind == ValueKind::kValue) {
-      StoredValue sv;
-      if (DecodeStoredValue(value, &sv) && IsExpired(sv.expires_at_millis, ctx.now_millis)) {
-        kind = ValueKind::kDeletion;
-        value = std::string_view();
-      }
-    }
-    if (!drop && kind == ValueKind::kDeletion && plan.bottommost && stripe == 0) drop = true;
-    if (drop) {
-      ++stats->dropped_entries;
-      continue;
+  for (iter.SeekToFirst(); iter.Valid(); iter.Next()) {
+    // Cut only between user keys, so a key's versions never straddle files.
+    if (out && iter.starts_user_key() && out->builder()->FileSize() >= ctx.target_file_bytes) {
+      s = finish_output();
+      if (!s.ok()) break;
     }
     if (!out) {
       auto created = OutputFile::Create(ctx);
@@ -235,23 +167,19 @@ absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const Com
         break;
       }
       out = std::move(*created);
-      out_first_user_key.assign(ikey.user_key);
+      out_first_user_key.assign(iter.user_key());
     }
-    if (kind == ikey.kind) {
-      out->builder()->Add(iter->key(), value);
-    } else {
-      converted.clear();
-      AppendInternalKey(&converted, ikey.user_key, ikey.sequence, kind);
-      out->builder()->Add(converted, value);
-    }
-    out_last_user_key.assign(ikey.user_key);
+    out->builder()->Add(iter.key(), iter.value());
+    out_last_user_key.assign(iter.user_key());
     ++stats->output_entries;
   }
-  if (s.ok()) s = iter->status();
+  if (s.ok()) s = iter.status();
   if (s.ok() && out) s = finish_output();
   if (s.ok() && !finished.empty()) {
     s = ctx.vfs->SyncDir(DirName(finished.front()->path()));
   }
+  stats->input_entries += iter.input_entries();
+  stats->dropped_entries += iter.dropped_entries();
   if (!s.ok()) {
     if (out) out->Abandon();
     for (auto& f : finished) ctx.vfs->RemoveFile(f->path()).IgnoreError();

@@ -10,6 +10,7 @@
 #include "engine/sst/block_cache.h"
 #include "engine/sst/table.h"
 #include "engine/vfs/vfs.h"
+#include "src/util/mutex.h"
 
 namespace nokv {
 
@@ -40,8 +41,8 @@ class TableCache {
   std::string dbdir_;
   TableOptions options_;
   std::shared_ptr<BlockCache> block_cache_;
-  std::mutex mu_;
-  std::unordered_map<uint64_t, std::shared_ptr<Table>> tables_;
+  Mutex mu_;
+  std::unordered_map<uint64_t, std::shared_ptr<Table>> tables_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace nokv

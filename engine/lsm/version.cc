@@ -72,8 +72,8 @@ absl::Status Version::Get(TableCache* cache, std::string_view user_key, Sequence
   for (const auto& f : levels[0]) {  // newest first
     const FileMetaData& m = f->meta;
     if (!FileOverlapsRange(m, user_key, user_key)) continue;
-    NOKV_ASSIGN_OR_RETURN(bool done, LookupInFile(cache, m, user_key, lookup_key, snapshot,
-                                                  read, &max_tombstone, result));
+    NOKV_ASSIGN_OR_RETURN(bool done, LookupInFile(cache, m, user_key, lookup_key, snapshot, read,
+                                                  &max_tombstone, result));
     if (done) return result->found ? absl::OkStatus() : finish_deleted();
   }
   for (int level = 1; level < kNumLevels; ++level) {

@@ -113,11 +113,12 @@ VersionSet::VersionSet(VFS* vfs, std::string dbdir, std::function<void(uint64_t)
       current_(std::make_shared<Version>()) {}
 
 VersionSet::~VersionSet() {
+  MutexLock lock(&manifest_mu_);
   if (manifest_) manifest_->Close().IgnoreError();
 }
 
 std::shared_ptr<const Version> VersionSet::current() const {
-  std::lock_guard<std::mutex> lock(current_mu_);
+  MutexLock lock(&current_mu_);
   return current_;
 }
 
@@ -129,12 +130,12 @@ void VersionSet::MarkFileNumberUsed(uint64_t number) {
 }
 
 uint64_t VersionSet::manifest_number() const {
-  std::lock_guard<std::mutex> lock(manifest_mu_);
+  MutexLock lock(&manifest_mu_);
   return manifest_number_;
 }
 
 uint64_t VersionSet::manifest_bytes() const {
-  std::lock_guard<std::mutex> lock(manifest_mu_);
+  MutexLock lock(&manifest_mu_);
   return manifest_ ? manifest_->size() : 0;
 }
 
@@ -143,7 +144,7 @@ void VersionSet::AttachObsoleteHook(const std::vector<LiveFilePtr>& removed) {
 }
 
 absl::Status VersionSet::StartNewManifest() {
-  std::lock_guard<std::mutex> lock(manifest_mu_);
+  MutexLock lock(&manifest_mu_);
   return StartNewManifestLocked();
 }
 
@@ -197,13 +198,13 @@ absl::Status VersionSet::StartNewManifestLocked() {
 }
 
 absl::Status VersionSet::CreateNew(uint64_t log_number) {
-  std::lock_guard<std::mutex> lock(manifest_mu_);
+  MutexLock lock(&manifest_mu_);
   log_number_.store(log_number);
   return StartNewManifestLocked();
 }
 
 void VersionSet::Install(ManifestState state) {
-  std::lock_guard<std::mutex> lock(manifest_mu_);
+  MutexLock lock(&manifest_mu_);
   for (int level = 0; level < kNumLevels; ++level) {
     for (const auto& f : state.version.levels[level]) MarkFileNumberUsed(f->meta.number);
   }
@@ -215,12 +216,12 @@ void VersionSet::Install(ManifestState state) {
   manifest_.reset();
   // The recovered MANIFEST may end in a torn record: it is never appended to.
   manifest_broken_ = true;
-  std::lock_guard<std::mutex> cur_lock(current_mu_);
+  MutexLock cur_lock(&current_mu_);
   current_ = std::make_shared<Version>(std::move(state.version));
 }
 
 absl::Status VersionSet::LogAndApply(VersionEdit* edit) {
-  std::lock_guard<std::mutex> lock(manifest_mu_);
+  MutexLock lock(&manifest_mu_);
   if (edit->log_number()) {
     // never move backwards
     if (*edit->log_number() < log_number_.load()) edit->SetLogNumber(log_number_.load());
@@ -250,7 +251,7 @@ absl::Status VersionSet::LogAndApply(VersionEdit* edit) {
   log_number_.store(*edit->log_number());
   AttachObsoleteHook(removed);
   {
-    std::lock_guard<std::mutex> cur_lock(current_mu_);
+    MutexLock cur_lock(&current_mu_);
     current_ = std::move(next);
   }
   return absl::OkStatus();

@@ -9,7 +9,6 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -20,6 +19,7 @@
 #include "engine/manifest/version_edit.h"
 #include "engine/vfs/vfs.h"
 #include "engine/wal/log_writer.h"
+#include "src/util/mutex.h"
 
 namespace nokv {
 
@@ -89,22 +89,23 @@ class VersionSet {
 
  private:
   void AttachObsoleteHook(const std::vector<LiveFilePtr>& removed);
-  absl::Status StartNewManifestLocked();
+  absl::Status StartNewManifestLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(manifest_mu_);
 
   VFS* vfs_;
   std::string dbdir_;
   std::function<void(uint64_t)> obsolete_sink_;
 
-  mutable std::mutex manifest_mu_;  // serializes LogAndApply and manifest switches
-  std::unique_ptr<log::Writer> manifest_;
-  uint64_t manifest_number_ = 0;
-  bool manifest_broken_ = false;  // a failed append or fsync: never append to it again
+  mutable Mutex manifest_mu_;  // serializes LogAndApply and manifest switches
+  std::unique_ptr<log::Writer> manifest_ ABSL_GUARDED_BY(manifest_mu_);
+  uint64_t manifest_number_ ABSL_GUARDED_BY(manifest_mu_) = 0;
+  // A failed append or fsync: never append to it again.
+  bool manifest_broken_ ABSL_GUARDED_BY(manifest_mu_) = false;
   // MANIFESTs that CURRENT may still name after a failed swap; removed once a later swap is
   // durable.
-  std::vector<uint64_t> unconfirmed_manifests_;
+  std::vector<uint64_t> unconfirmed_manifests_ ABSL_GUARDED_BY(manifest_mu_);
 
-  mutable std::mutex current_mu_;
-  std::shared_ptr<const Version> current_;
+  mutable Mutex current_mu_;
+  std::shared_ptr<const Version> current_ ABSL_GUARDED_BY(current_mu_);
 
   std::atomic<uint64_t> next_file_number_{2};
   std::atomic<uint64_t> log_number_{0};

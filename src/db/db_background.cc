@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/format/filenames.h"
+#include "engine/lsm/compaction_picker.h"
 #include "src/db/db_impl.h"
 #include "src/util/status_macros.h"
 #include "src/util/str_cat.h"
@@ -39,7 +40,7 @@ void DBImpl::SetFatalError(const absl::Status& s) {
     fatal_error_ = absl::Status(
         s.code(), StrCat("background error, writes stopped until reopen: ", s.message()));
   }
-  bg_cv_.notify_all();
+  bg_cv_.SignalAll();
 }
 
 void DBImpl::SetRetryableError(BgWork work, const absl::Status& s) {
@@ -57,12 +58,12 @@ void DBImpl::SetRetryableError(BgWork work, const absl::Status& s) {
   const uint64_t backoff =
       std::min(kRetryMaxMicros, kRetryBaseMicros << std::min(r.failures - 1, 10));
   r.retry_at_us = clock_->NowMonotonicMicros() + backoff;
-  bg_cv_.notify_all();
+  bg_cv_.SignalAll();
 }
 
 void DBImpl::ClearRetryableError(BgWork work) {
   RetryState& r = retry_[static_cast<int>(work)];
-  if (!r.error.ok()) bg_cv_.notify_all();
+  if (!r.error.ok()) bg_cv_.SignalAll();
   r = RetryState();
 }
 
@@ -75,47 +76,46 @@ bool DBImpl::RetryDue(BgWork work, std::chrono::microseconds* wait) const {
   return false;
 }
 
-void DBImpl::WaitForBackgroundWork(std::unique_lock<std::mutex>& lock,
-                                   std::chrono::microseconds retry_in) {
+void DBImpl::WaitForBackgroundWork(std::chrono::microseconds retry_in) {
   if (retry_in.count() > 0) {
-    bg_cv_.wait_for(lock, std::min<std::chrono::microseconds>(retry_in, kRetryPoll));
+    bg_cv_.WaitFor(&mu_, std::min<std::chrono::microseconds>(retry_in, kRetryPoll));
   } else {
-    bg_cv_.wait(lock);
+    bg_cv_.Wait(&mu_);
   }
 }
 
 void DBImpl::FlushLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  mu_.Lock();
   uint64_t seen_resumes = resume_requests_;
-  while (true) {
-    if (closing_) return;
+  while (!closing_) {
     std::chrono::microseconds wait(0);
     const bool resume = resume_requests_ != seen_resumes;
     const bool ready =
         !imm_.empty() && fatal_error_.ok() && (resume || RetryDue(BgWork::kFlush, &wait));
     if (!ready) {
       if (imm_.empty()) ClearRetryableError(BgWork::kFlush);  // nothing left that failed
-      WaitForBackgroundWork(lock, wait);
+      WaitForBackgroundWork(wait);
       continue;
     }
     seen_resumes = resume_requests_;
-    lock.unlock();
+    mu_.Unlock();
     absl::Status s = FlushOldestImmutable();
     DeleteObsoleteFiles();
-    lock.lock();
+    mu_.Lock();
     if (s.ok()) {
       ClearRetryableError(BgWork::kFlush);
     } else {
       SetRetryableError(BgWork::kFlush, s);
     }
-    bg_cv_.notify_all();
+    bg_cv_.SignalAll();
   }
+  mu_.Unlock();
 }
 
 absl::Status DBImpl::FlushOldestImmutable() {
   Immutable imm;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     imm = imm_.front();
   }
   NOKV_SYNC_POINT("DB::Flush:Start");
@@ -128,7 +128,7 @@ absl::Status DBImpl::FlushOldestImmutable() {
   if (meta.number != 0) edit.AddFile(0, meta);
   {
     // Every segment older than the next unflushed memtable's first segment is obsolete.
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     edit.SetLogNumber(imm_.size() > 1 ? imm_[1].log_number : mem_log_number_);
   }
   NOKV_SYNC_POINT("DB::Flush:BeforeManifest");
@@ -136,7 +136,7 @@ absl::Status DBImpl::FlushOldestImmutable() {
   // though the call failed. An unreferenced file is removed as an orphan at the next open.
   NOKV_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     imm_.pop_front();
     InstallSuperVersion();
   }
@@ -148,34 +148,26 @@ absl::Status DBImpl::FlushOldestImmutable() {
 }
 
 void DBImpl::CompactionLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  mu_.Lock();
   uint64_t seen_resumes = resume_requests_;
-  while (true) {
-    if (closing_) {
-      // Answer waiting CompactRange calls instead of leaving them blocked.
-      for (ManualCompaction* m : manual_compactions_) {
-        m->status = absl::FailedPreconditionError("CompactRange: DB is closing");
-        m->done = true;
-      }
-      manual_compactions_.clear();
-      bg_cv_.notify_all();
-      return;
-    }
+  while (!closing_) {
     ManualCompaction* manual = manual_compactions_.empty() ? nullptr : manual_compactions_.front();
     std::chrono::microseconds wait(0);
     const bool resume = resume_requests_ != seen_resumes;
-    const bool needed = versions_->current()->NumFiles(0) >= options_.l0_compaction_trigger;
+    PickerOptions picker;
+    picker.l0_compaction_trigger = options_.l0_compaction_trigger;
+    const bool needed = NeedsCompaction(*versions_->current(), picker);
     if (manual == nullptr &&
         !(needed && fatal_error_.ok() && (resume || RetryDue(BgWork::kCompaction, &wait)))) {
       if (!needed) ClearRetryableError(BgWork::kCompaction);  // nothing left that failed
-      WaitForBackgroundWork(lock, wait);
+      WaitForBackgroundWork(wait);
       continue;
     }
     seen_resumes = resume_requests_;
-    lock.unlock();
+    mu_.Unlock();
     absl::Status s = RunOneCompaction(manual);
     DeleteObsoleteFiles();
-    lock.lock();
+    mu_.Lock();
     if (manual != nullptr) {
       // A manual compaction's failure is the caller's to see; it does not stop writes.
       manual->status = s;
@@ -187,63 +179,26 @@ void DBImpl::CompactionLoop() {
       stats_.compaction_errors.fetch_add(1);
       SetRetryableError(BgWork::kCompaction, s);
     }
-    bg_cv_.notify_all();
+    bg_cv_.SignalAll();
   }
+  // Answer waiting CompactRange calls instead of leaving them blocked.
+  for (ManualCompaction* m : manual_compactions_) {
+    m->status = absl::FailedPreconditionError("CompactRange: DB is closing");
+    m->done = true;
+  }
+  manual_compactions_.clear();
+  bg_cv_.SignalAll();
+  mu_.Unlock();
 }
 
 absl::Status DBImpl::RunOneCompaction(const ManualCompaction* manual) {
   auto version = versions_->current();
-  CompactionPlan plan;
-  plan.upper_level = 0;
-  plan.output_level = 1;
-  plan.bottommost = true;  // only L0 and L1 are used so far (docs/notes: compaction v1)
-  // The key range to merge: a manual request's, or the union of L0's ranges.
-  std::string begin, end;
-  bool unbounded_left = false, unbounded_right = false;
-  if (manual != nullptr) {
-    begin = manual->begin;
-    end = manual->end;
-    unbounded_left = begin.empty();
-    unbounded_right = end.empty();
-  } else {
-    if (version->levels[0].empty()) return absl::OkStatus();
-    begin = version->levels[0].front()->meta.smallest_user_key();
-    end = version->levels[0].front()->meta.largest_user_key();
-  }
-  // L0 files may overlap each other and are ordered by age: taking a newer one into L1 while an
-  // older overlapping one stays above would let the older shadow the newer. So the L0 inputs
-  // are closed under overlap: grow the range until no more L0 files join.
-  std::vector<bool> taken(version->levels[0].size(), false);
-  bool grew = true;
-  while (grew) {
-    grew = false;
-    for (size_t i = 0; i < version->levels[0].size(); ++i) {
-      const FileMetaData& m = version->levels[0][i]->meta;
-      if (taken[i]) continue;
-      const bool overlaps = (unbounded_left || !m.EndsBefore(begin)) &&
-                            (unbounded_right || m.smallest_user_key() <= end);
-      if (!overlaps) continue;
-      taken[i] = grew = true;
-      plan.upper_inputs.push_back(version->levels[0][i]);
-      if (!unbounded_left && m.smallest_user_key() < begin) begin = m.smallest_user_key();
-      if (m.unbounded_right) {
-        unbounded_right = true;
-      } else if (!unbounded_right && m.largest_user_key() > end) {
-        end = m.largest_user_key();
-      }
-    }
-  }
-  for (const auto& f : version->levels[1]) {
-    const FileMetaData& m = f->meta;
-    const bool overlaps = (unbounded_left || !m.EndsBefore(begin)) &&
-                          (unbounded_right || m.smallest_user_key() <= end);
-    // A manual request merges its range of L1 too (to drop what no snapshot sees); automatic
-    // work only takes the L1 files the L0 inputs overlap.
-    if (overlaps && (manual != nullptr || !plan.upper_inputs.empty())) {
-      plan.lower_inputs.push_back(f);
-    }
-  }
-  if (plan.upper_inputs.empty() && plan.lower_inputs.empty()) return absl::OkStatus();
+  PickerOptions picker;
+  picker.l0_compaction_trigger = options_.l0_compaction_trigger;
+  std::optional<CompactionPlan> picked =
+      PickCompaction(*version, picker, manual != nullptr ? &manual->range : nullptr);
+  if (!picked) return absl::OkStatus();
+  const CompactionPlan& plan = *picked;
   NOKV_SYNC_POINT("DB::Compaction:Start");
   BuildContext ctx = MakeBuildContext();
   ctx.snapshots = LiveSnapshots();
@@ -252,7 +207,7 @@ absl::Status DBImpl::RunOneCompaction(const ManualCompaction* manual) {
   NOKV_RETURN_IF_ERROR(RunCompaction(ctx, table_cache_.get(), plan, &edit, &build));
   NOKV_RETURN_IF_ERROR(versions_->LogAndApply(&edit));  // outputs kept on failure (see flush)
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     InstallSuperVersion();
   }
   stats_.compactions.fetch_add(1);
@@ -266,7 +221,7 @@ absl::Status DBImpl::RunOneCompaction(const ManualCompaction* manual) {
 void DBImpl::DeleteObsoleteFiles() {
   std::vector<uint64_t> numbers;
   {
-    std::lock_guard<std::mutex> lock(obsolete_->mu);
+    MutexLock lock(&obsolete_->mu);
     numbers.swap(obsolete_->numbers);
   }
   for (uint64_t n : numbers) {
@@ -280,8 +235,8 @@ absl::Status DBImpl::Flush() {
   // Freeze the memtable through the writer queue (only a write leader touches mem_), then wait
   // until every frozen memtable up to that point is on disk.
   NOKV_RETURN_IF_ERROR(SubmitWrite(WriteOptions(), nullptr));
-  std::unique_lock<std::mutex> lock(mu_);
-  bg_cv_.wait(lock, [&] { return imm_.empty() || !BackgroundError().ok() || closing_; });
+  MutexLock lock(&mu_);
+  while (!imm_.empty() && BackgroundError().ok() && !closing_) bg_cv_.Wait(&mu_);
   NOKV_RETURN_IF_ERROR(BackgroundError());
   if (!imm_.empty()) return absl::FailedPreconditionError("Flush: DB is closing");
   return absl::OkStatus();
@@ -293,19 +248,19 @@ absl::Status DBImpl::CompactRange(std::string_view begin, std::string_view end) 
   }
   NOKV_RETURN_IF_ERROR(Flush());
   ManualCompaction request;
-  request.begin.assign(begin);
-  request.end.assign(end);
-  std::unique_lock<std::mutex> lock(mu_);
+  request.range.begin.assign(begin);
+  request.range.end.assign(end);
+  MutexLock lock(&mu_);
   if (closing_) return absl::FailedPreconditionError("CompactRange: DB is closing");
   manual_compactions_.push_back(&request);
-  bg_cv_.notify_all();
-  bg_cv_.wait(lock, [&] { return request.done; });
+  bg_cv_.SignalAll();
+  while (!request.done) bg_cv_.Wait(&mu_);
   return request.status;
 }
 
 absl::Status DBImpl::Resume() {
   NOKV_RETURN_IF_ERROR(CheckOpen());
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!fatal_error_.ok()) {
     return absl::FailedPreconditionError(
         StrCat("Resume: the error is fatal for this instance; reopen the DB (",
@@ -315,15 +270,15 @@ absl::Status DBImpl::Resume() {
   const uint64_t flush_failures = retry_[static_cast<int>(BgWork::kFlush)].failures;
   const uint64_t compaction_failures = retry_[static_cast<int>(BgWork::kCompaction)].failures;
   ++resume_requests_;
-  bg_cv_.notify_all();
-  bg_cv_.wait(lock, [&] {
-    auto settled = [](const RetryState& r, uint64_t failures_before) {
-      return r.error.ok() || static_cast<uint64_t>(r.failures) > failures_before;
-    };
-    return closing_ || !fatal_error_.ok() ||
-           (settled(retry_[static_cast<int>(BgWork::kFlush)], flush_failures) &&
-            settled(retry_[static_cast<int>(BgWork::kCompaction)], compaction_failures));
-  });
+  bg_cv_.SignalAll();
+  auto settled = [](const RetryState& r, uint64_t failures_before) {
+    return r.error.ok() || static_cast<uint64_t>(r.failures) > failures_before;
+  };
+  while (!closing_ && fatal_error_.ok() &&
+         !(settled(retry_[static_cast<int>(BgWork::kFlush)], flush_failures) &&
+           settled(retry_[static_cast<int>(BgWork::kCompaction)], compaction_failures))) {
+    bg_cv_.Wait(&mu_);
+  }
   if (closing_) return absl::FailedPreconditionError("Resume: DB is closing");
   return BackgroundError();
 }

@@ -99,7 +99,7 @@ absl::Status DBImpl::OpenImpl() {
       std::make_shared<TableCache>(vfs_, dbdir_, MakeTableOptions(options_), block_cache_);
   std::shared_ptr<ObsoleteFiles> sink = obsolete_;
   versions_ = std::make_unique<VersionSet>(vfs_, dbdir_, [sink](uint64_t number) {
-    std::lock_guard<std::mutex> lock(sink->mu);
+    MutexLock lock(&sink->mu);
     sink->numbers.push_back(number);
   });
   absl::Status s = Recover();
@@ -171,11 +171,11 @@ absl::Status DBImpl::Recover() {
   if (!mem->empty()) NOKV_RETURN_IF_ERROR(FlushMemTableAtRecovery(*mem, &edit));
 
   // Writes continue in a fresh segment; everything replayed is now in SSTs.
-  wal_number_ = versions_->NewFileNumber();
-  NOKV_ASSIGN_OR_RETURN(wal_, wal::SegmentWriter::Create(*vfs_, wal_dir_, wal_number_));
+  NOKV_ASSIGN_OR_RETURN(wal_,
+                        wal::SegmentWriter::Create(*vfs_, wal_dir_, versions_->NewFileNumber()));
   stats_.wal_segments_created.fetch_add(1);
   versions_->SetLastSequence(max_seq);
-  edit.SetLogNumber(wal_number_);
+  edit.SetLogNumber(wal_->number());
   NOKV_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
   FinishOpen(max_seq);
   DeleteObsoleteWalSegments();
@@ -194,20 +194,20 @@ absl::Status DBImpl::CreateNewDatabase() {
   // numbers above them, and a first segment the MANIFEST can name.
   NOKV_ASSIGN_OR_RETURN(std::vector<uint64_t> old_segments, wal::ListSegments(*vfs_, wal_dir_));
   if (!old_segments.empty()) versions_->MarkFileNumberUsed(old_segments.back());
-  wal_number_ = versions_->NewFileNumber();
-  NOKV_ASSIGN_OR_RETURN(wal_, wal::SegmentWriter::Create(*vfs_, wal_dir_, wal_number_));
+  NOKV_ASSIGN_OR_RETURN(wal_,
+                        wal::SegmentWriter::Create(*vfs_, wal_dir_, versions_->NewFileNumber()));
   stats_.wal_segments_created.fetch_add(1);
-  NOKV_RETURN_IF_ERROR(versions_->CreateNew(wal_number_));
+  NOKV_RETURN_IF_ERROR(versions_->CreateNew(wal_->number()));
   FinishOpen(0);
   DeleteObsoleteWalSegments();
   return absl::OkStatus();
 }
 
 void DBImpl::FinishOpen(SequenceNumber last_sequence) {
-  mem_log_number_ = wal_number_;
+  MutexLock lock(&mu_);
+  mem_log_number_ = wal_->number();
   visible_seq_.store(last_sequence);
   mem_ = NewMemTable();
-  std::lock_guard<std::mutex> lock(mu_);
   InstallSuperVersion();
 }
 
@@ -270,20 +270,20 @@ void DBImpl::DeleteObsoleteWalSegments() {
 absl::Status DBImpl::Close() {
   if (!opened_.load() || closed_.exchange(true)) return absl::OkStatus();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     closing_ = true;  // a leader stalled in MakeRoomForWrite gives up with "DB is closing"
-    bg_cv_.notify_all();
+    bg_cv_.SignalAll();
   }
   {
     // closed_ stops new writers; wait for the ones already queued to be answered.
-    std::unique_lock<std::mutex> lock(queue_mu_);
-    queue_drained_cv_.wait(lock, [&] { return queue_.empty(); });
+    MutexLock lock(&queue_mu_);
+    while (!queue_.empty()) queue_drained_cv_.Wait(&queue_mu_);
   }
   if (flush_thread_.joinable()) flush_thread_.join();
   if (compaction_thread_.joinable()) compaction_thread_.join();
   absl::Status s;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (wal_) {
       // Make writes acknowledged with sync=false durable too: closing is a clean shutdown.
       s = wal_->Sync();
@@ -371,7 +371,7 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
     m["wal.segments_live"] = segments;
   }
   {
-    std::lock_guard<std::mutex> lock(snapshots_mu_);
+    MutexLock lock(&snapshots_mu_);
     m["snapshots.live"] = snapshots_.size();
   }
   return m;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "engine/lsm/compaction.h"
+#include "engine/lsm/compaction_picker.h"
 #include "engine/lsm/table_cache.h"
 #include "engine/lsm/version_set.h"
 #include "engine/memtable/memtable.h"
@@ -30,6 +31,7 @@
 #include "nokv/db.h"
 #include "src/util/clock.h"
 #include "src/util/histogram.h"
+#include "src/util/mutex.h"
 
 namespace nokv {
 
@@ -46,8 +48,8 @@ struct SuperVersion {
 // SST files no Version references any more, waiting to be deleted. Shared with LiveFile
 // destructors, which may run on any thread (an iterator's last reference).
 struct ObsoleteFiles {
-  std::mutex mu;
-  std::vector<uint64_t> numbers;
+  Mutex mu;
+  std::vector<uint64_t> numbers ABSL_GUARDED_BY(mu);
 };
 
 struct EngineStats {
@@ -114,7 +116,7 @@ class DBImpl final : public DB {
 
   // A CompactRange call waiting for the compaction thread.
   struct ManualCompaction {
-    std::string begin, end;  // empty = unbounded
+    CompactionRequest range;
     bool done = false;
     absl::Status status;
   };
@@ -124,7 +126,7 @@ class DBImpl final : public DB {
   // --- open / recovery (db_impl.cc)
   absl::Status Recover();
   absl::Status CreateNewDatabase();
-  // The live state after recovery or creation: empty memtable on segment wal_number_.
+  // The live state after recovery or creation: an empty memtable on the WAL segment wal_.
   void FinishOpen(SequenceNumber last_sequence);
   absl::Status QuarantineOrphans(const std::vector<uint64_t>& orphans);
   absl::Status FlushMemTableAtRecovery(const MemTable& mem, VersionEdit* edit);
@@ -137,42 +139,44 @@ class DBImpl final : public DB {
   static int AwaitWriteTurn(WriteRequest* r);
   // Moves `r` to `state` (kLeader or kDone) and wakes it. Does not touch `r` afterwards.
   static void SignalWriter(WriteRequest* r, int state);
-  // Requires queue_mu_ and a non-empty queue; the group starts at the front.
-  std::vector<WriteRequest*> TakeWriteGroup();
-  void CommitGroup(const std::vector<WriteRequest*>& group);
-  absl::Status MakeRoomForWrite(bool force_switch);
-  absl::Status SwitchMemTable();  // requires mu_
+  // Requires a non-empty queue; the group starts at the front.
+  std::vector<WriteRequest*> TakeWriteGroup() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_);
+  void CommitGroup(const std::vector<WriteRequest*>& group) ABSL_LOCKS_EXCLUDED(mu_);
+  // Waits until the memtable has room (or a switch is due and done): stalls and slowdowns.
+  absl::Status MakeRoomForWrite(bool force_switch) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status MakeRoomForWriteLocked(bool force_switch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status SwitchMemTable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static absl::Status ApplyGroup(std::string_view group, MemTable* mem, SequenceNumber* last);
 
   // --- reads (db_read.cc)
-  std::shared_ptr<const SuperVersion> GetSuperVersion() const;
-  void InstallSuperVersion();  // requires mu_
+  std::shared_ptr<const SuperVersion> GetSuperVersion() const ABSL_LOCKS_EXCLUDED(sv_mu_);
+  void InstallSuperVersion() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   SequenceNumber ReadSequence(const ReadOptions& options) const;
   absl::StatusOr<ValueWithExpiry> GetImpl(const ReadOptions& options, std::string_view key);
 
   // --- background (db_background.cc)
-  void FlushLoop();
-  void CompactionLoop();
-  absl::Status FlushOldestImmutable();
+  void FlushLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  void CompactionLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status FlushOldestImmutable() ABSL_LOCKS_EXCLUDED(mu_);
   // One automatic compaction (L0 over its trigger), or `manual`'s range when given.
-  absl::Status RunOneCompaction(const ManualCompaction* manual);
+  absl::Status RunOneCompaction(const ManualCompaction* manual) ABSL_LOCKS_EXCLUDED(mu_);
   void DeleteObsoleteFiles();
   void DeleteObsoleteWalSegments();
   // A failure the open instance cannot recover from (the WAL may be torn or its pages lost):
-  // writes stop until the DB is reopened. Requires mu_.
-  void SetFatalError(const absl::Status& s);
+  // writes stop until the DB is reopened.
+  void SetFatalError(const absl::Status& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A flush or compaction failure: writes are refused until a retry of that work succeeds
-  // (automatic, with backoff, or through Resume()). Requires mu_.
-  void SetRetryableError(BgWork work, const absl::Status& s);
-  void ClearRetryableError(BgWork work);  // requires mu_
-  // The error writes see (fatal first), or OK. Requires mu_.
-  absl::Status BackgroundError() const;
-  // Whether `work`, having failed, may be retried now; else how long to wait. Requires mu_.
-  bool RetryDue(BgWork work, std::chrono::microseconds* wait) const;
+  // (automatic, with backoff, or through Resume()).
+  void SetRetryableError(BgWork work, const absl::Status& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ClearRetryableError(BgWork work) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The error writes see (fatal first), or OK.
+  absl::Status BackgroundError() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether `work`, having failed, may be retried now; else how long to wait.
+  bool RetryDue(BgWork work, std::chrono::microseconds* wait) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Sleeps on bg_cv_ until notified, or (retry_in > 0) until a retry may be due.
-  void WaitForBackgroundWork(std::unique_lock<std::mutex>& lock,
-                             std::chrono::microseconds retry_in);
-  std::vector<SequenceNumber> LiveSnapshots();
+  void WaitForBackgroundWork(std::chrono::microseconds retry_in) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::vector<SequenceNumber> LiveSnapshots() ABSL_LOCKS_EXCLUDED(snapshots_mu_);
 
   absl::Status CheckOpen() const;
   // An empty memtable whose arena blocks are an eighth of the memtable budget (512 B to
@@ -192,45 +196,49 @@ class DBImpl final : public DB {
   std::shared_ptr<ObsoleteFiles> obsolete_;
   std::unique_ptr<VersionSet> versions_;
 
-  // mu_ guards the memtable list, the WAL writer switch, background state and bg_error_.
-  std::mutex mu_;
-  std::condition_variable bg_cv_;  // background work available / finished
+  // mu_ guards the immutable memtable list, the memtable/WAL switch, background state and the
+  // background errors.
+  Mutex mu_;
+  CondVar bg_cv_;  // background work available / finished
+  // The active memtable and the WAL writer belong to the write leader: it appends to them
+  // without mu_ (one leader at a time, the writer queue's protocol), and swaps them
+  // (SwitchMemTable) holding mu_ during its turn. Open sets them before any writer exists, Close
+  // after the queue drained. Readers never touch them: they read the SuperVersion.
   std::shared_ptr<MemTable> mem_;
-  uint64_t mem_log_number_ = 0;  // first WAL segment holding mem_'s writes
+  std::unique_ptr<wal::SegmentWriter> wal_;
+  uint64_t mem_log_number_ ABSL_GUARDED_BY(mu_) = 0;  // first WAL segment holding mem_'s writes
   struct Immutable {
     std::shared_ptr<MemTable> mem;
     uint64_t log_number;
   };
-  std::deque<Immutable> imm_;  // oldest first
-  std::unique_ptr<wal::SegmentWriter> wal_;
-  uint64_t wal_number_ = 0;
-  absl::Status fatal_error_;
+  std::deque<Immutable> imm_ ABSL_GUARDED_BY(mu_);  // oldest first
+  absl::Status fatal_error_ ABSL_GUARDED_BY(mu_);
   struct RetryState {
     absl::Status error;
     int failures = 0;          // consecutive
     uint64_t retry_at_us = 0;  // monotonic; no retry before
   };
-  RetryState retry_[2];           // indexed by BgWork
-  uint64_t resume_requests_ = 0;  // bumped by Resume(): retry at once
-  bool closing_ = false;
-  std::deque<ManualCompaction*> manual_compactions_;
+  RetryState retry_[2] ABSL_GUARDED_BY(mu_);           // indexed by BgWork
+  uint64_t resume_requests_ ABSL_GUARDED_BY(mu_) = 0;  // bumped by Resume(): retry at once
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<ManualCompaction*> manual_compactions_ ABSL_GUARDED_BY(mu_);
 
-  mutable std::mutex sv_mu_;
-  std::shared_ptr<const SuperVersion> super_version_;
+  mutable Mutex sv_mu_;
+  std::shared_ptr<const SuperVersion> super_version_ ABSL_GUARDED_BY(sv_mu_);
 
   std::atomic<SequenceNumber> visible_seq_{0};
   std::atomic<bool> closed_{false};
   std::atomic<bool> opened_{false};
 
   // Writer queue: every writer enqueues itself; the front one is the leader and commits.
-  std::mutex queue_mu_;
-  std::condition_variable queue_drained_cv_;  // Close() waits for the queue to empty
-  std::deque<WriteRequest*> queue_;
-  size_t queue_bytes_ = 0;
+  Mutex queue_mu_;
+  CondVar queue_drained_cv_;  // Close() waits for the queue to empty
+  std::deque<WriteRequest*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  size_t queue_bytes_ ABSL_GUARDED_BY(queue_mu_) = 0;
   std::string group_buffer_;  // the current leader's only
 
-  std::mutex snapshots_mu_;
-  std::multiset<SequenceNumber> snapshots_;
+  Mutex snapshots_mu_;
+  std::multiset<SequenceNumber> snapshots_ ABSL_GUARDED_BY(snapshots_mu_);
 
   std::thread flush_thread_;
   std::thread compaction_thread_;

@@ -20,7 +20,7 @@ class SnapshotImpl final : public Snapshot {
 }  // namespace
 
 std::shared_ptr<const SuperVersion> DBImpl::GetSuperVersion() const {
-  std::lock_guard<std::mutex> lock(sv_mu_);
+  MutexLock lock(&sv_mu_);
   return super_version_;
 }
 
@@ -30,7 +30,7 @@ void DBImpl::InstallSuperVersion() {
   for (auto it = imm_.rbegin(); it != imm_.rend(); ++it) sv->imms.push_back(it->mem);
   sv->version = versions_->current();
   sv->table_cache = table_cache_;
-  std::lock_guard<std::mutex> lock(sv_mu_);
+  MutexLock lock(&sv_mu_);
   super_version_ = std::move(sv);
 }
 
@@ -81,10 +81,9 @@ absl::StatusOr<ValueWithExpiry> DBImpl::GetImpl(const ReadOptions& options, std:
   for (size_t i = 0; !done && i < sv->imms.size(); ++i) done = probe(*sv->imms[i]);
   if (!done) {
     PointLookupResult result;
-    NOKV_RETURN_IF_ERROR(sv->version->Get(sv->table_cache.get(), key, snapshot,
-                                          TableReadOptions{options.fill_cache,
-                                                           options.verify_checksums},
-                                          &result));
+    NOKV_RETURN_IF_ERROR(
+        sv->version->Get(sv->table_cache.get(), key, snapshot,
+                         TableReadOptions{options.fill_cache, options.verify_checksums}, &result));
     if (result.found && !result.deleted) {
       found = true;
       stored = std::move(result.stored_value);
@@ -130,7 +129,7 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
 }
 
 const Snapshot* DBImpl::GetSnapshot() {
-  std::lock_guard<std::mutex> lock(snapshots_mu_);
+  MutexLock lock(&snapshots_mu_);
   SequenceNumber seq = visible_seq_.load(std::memory_order_acquire);
   snapshots_.insert(seq);
   return new SnapshotImpl(seq);
@@ -139,7 +138,7 @@ const Snapshot* DBImpl::GetSnapshot() {
 void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
   if (snapshot == nullptr) return;
   {
-    std::lock_guard<std::mutex> lock(snapshots_mu_);
+    MutexLock lock(&snapshots_mu_);
     auto it = snapshots_.find(snapshot->sequence());
     if (it != snapshots_.end()) snapshots_.erase(it);
   }
@@ -147,7 +146,7 @@ void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
 }
 
 std::vector<SequenceNumber> DBImpl::LiveSnapshots() {
-  std::lock_guard<std::mutex> lock(snapshots_mu_);
+  MutexLock lock(&snapshots_mu_);
   std::vector<SequenceNumber> out(snapshots_.begin(), snapshots_.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

@@ -77,7 +77,7 @@ absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* 
   request.sync = options.sync;
   bool leader;
   {
-    std::lock_guard<std::mutex> lock(queue_mu_);
+    MutexLock lock(&queue_mu_);
     if (closed_.load()) return absl::FailedPreconditionError("DB is closed");
     queue_.push_back(&request);
     queue_bytes_ += batch ? batch->ByteSize() : 0;
@@ -86,7 +86,7 @@ absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* 
   if (leader || AwaitWriteTurn(&request) == WriteRequest::kLeader) {
     std::vector<WriteRequest*> group;
     {
-      std::lock_guard<std::mutex> lock(queue_mu_);
+      MutexLock lock(&queue_mu_);
       group = TakeWriteGroup();
     }
     CommitGroup(group);
@@ -94,7 +94,7 @@ absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* 
     {
       // The group stays at the front of the queue until it is committed, so writers arriving
       // meanwhile queue behind it and the next leader starts only after this group is visible.
-      std::lock_guard<std::mutex> lock(queue_mu_);
+      MutexLock lock(&queue_mu_);
       for (WriteRequest* member : group) {
         queue_bytes_ -= member->batch ? member->batch->ByteSize() : 0;
         queue_.pop_front();
@@ -102,7 +102,7 @@ absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* 
       if (!queue_.empty()) {
         next_leader = queue_.front();
       } else {
-        queue_drained_cv_.notify_all();
+        queue_drained_cv_.SignalAll();
       }
     }
     for (WriteRequest* member : group) {
@@ -205,7 +205,7 @@ void DBImpl::CommitGroup(const std::vector<WriteRequest*>& group) {
         // The WAL may now end in a partial record (appending after it would turn a torn tail
         // into mid-log corruption), or a failed fsync may have dropped pages the kernel still
         // reports clean. Nothing is acknowledged after this: writes stop until reopen.
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         SetFatalError(s);
       }
     }
@@ -249,7 +249,11 @@ absl::Status DBImpl::ApplyGroup(std::string_view group, MemTable* mem, SequenceN
 }
 
 absl::Status DBImpl::MakeRoomForWrite(bool force_switch) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
+  return MakeRoomForWriteLocked(force_switch);
+}
+
+absl::Status DBImpl::MakeRoomForWriteLocked(bool force_switch) {
   bool slowed_down = false;
   while (true) {
     NOKV_RETURN_IF_ERROR(BackgroundError());
@@ -258,8 +262,8 @@ absl::Status DBImpl::MakeRoomForWrite(bool force_switch) {
     if (l0_files >= options_.l0_stop_trigger) {
       uint64_t start = clock_->NowMonotonicMicros();
       stats_.stall_count.fetch_add(1, std::memory_order_relaxed);
-      bg_cv_.notify_all();
-      bg_cv_.wait(lock);
+      bg_cv_.SignalAll();
+      bg_cv_.Wait(&mu_);
       stats_.stall_micros.fetch_add(clock_->NowMonotonicMicros() - start);
       continue;
     }
@@ -267,9 +271,9 @@ absl::Status DBImpl::MakeRoomForWrite(bool force_switch) {
       // Give compaction a little of the CPU instead of stopping writers outright later.
       slowed_down = true;
       stats_.slowdown_count.fetch_add(1, std::memory_order_relaxed);
-      lock.unlock();
+      mu_.Unlock();
       clock_->SleepForMicros(1000);
-      lock.lock();
+      mu_.Lock();
       continue;
     }
     // A memtable and its WAL segment rotate together: the segment can be deleted as soon as
@@ -280,7 +284,7 @@ absl::Status DBImpl::MakeRoomForWrite(bool force_switch) {
     if (static_cast<int>(imm_.size()) >= options_.max_immutable_memtables) {
       uint64_t start = clock_->NowMonotonicMicros();
       stats_.stall_count.fetch_add(1, std::memory_order_relaxed);
-      bg_cv_.wait(lock);
+      bg_cv_.Wait(&mu_);
       stats_.stall_micros.fetch_add(clock_->NowMonotonicMicros() - start);
       continue;
     }
@@ -299,7 +303,6 @@ absl::Status DBImpl::SwitchMemTable() {
     if (!wal_->status().ok()) SetFatalError(s);
     return s;
   }
-  wal_number_ = number;
   stats_.wal_segments_created.fetch_add(1, std::memory_order_relaxed);
   if (!mem_->empty()) {
     imm_.push_back(Immutable{mem_, mem_log_number_});
@@ -307,7 +310,7 @@ absl::Status DBImpl::SwitchMemTable() {
     mem_log_number_ = number;
     stats_.memtable_switches.fetch_add(1, std::memory_order_relaxed);
     InstallSuperVersion();
-    bg_cv_.notify_all();
+    bg_cv_.SignalAll();
   }
   return absl::OkStatus();
 }
