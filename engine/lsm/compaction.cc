@@ -124,7 +124,7 @@ absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const Com
   std::vector<const std::vector<LiveFilePtr>*> groups = {&plan.upper_inputs, &plan.lower_inputs};
   for (const auto* group : groups) {
     for (const auto& f : *group) {
-      NOKV_ASSIGN_OR_RETURN(std::shared_ptr<Table> table, cache->Get(f->meta.number));
+      NOKV_ASSIGN_OR_RETURN(std::shared_ptr<Table> table, cache->Get(f->meta));
       children.push_back(table->NewIterator(/*fill_cache=*/false));
       const auto& ts = table->range_tombstones();
       tombstones.insert(tombstones.end(), ts.begin(), ts.end());

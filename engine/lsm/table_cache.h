@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/sst/block_cache.h"
+#include "engine/manifest/version_edit.h"
 #include "engine/sst/table.h"
 #include "engine/vfs/vfs.h"
 #include "src/util/mutex.h"
@@ -30,7 +31,9 @@ class TableCache {
         options_(options),
         block_cache_(std::move(block_cache)) {}
 
-  absl::StatusOr<std::shared_ptr<Table>> Get(uint64_t file_number);
+  // The open table of a live file (opening it on first use; an ingested file with its global
+  // sequence).
+  absl::StatusOr<std::shared_ptr<Table>> Get(const FileMetaData& meta);
   // Forgets a file (it is about to be deleted) and drops its cached blocks.
   void Evict(uint64_t file_number);
   const TableOptions& options() const { return options_; }

@@ -36,7 +36,7 @@ absl::StatusOr<bool> LookupInFile(TableCache* cache, const FileMetaData& meta,
                                   std::string_view user_key, std::string_view lookup_key,
                                   SequenceNumber snapshot, const TableReadOptions& read,
                                   SequenceNumber* max_tombstone, PointLookupResult* result) {
-  NOKV_ASSIGN_OR_RETURN(std::shared_ptr<Table> table, cache->Get(meta.number));
+  NOKV_ASSIGN_OR_RETURN(std::shared_ptr<Table> table, cache->Get(meta));
   if (meta.num_range_deletions > 0) {
     for (const RangeTombstone& t : table->range_tombstones()) {
       if (t.sequence <= snapshot && t.sequence > *max_tombstone && t.Covers(user_key)) {
@@ -96,7 +96,7 @@ absl::Status Version::CollectRangeTombstones(TableCache* cache,
   for (int level = 0; level < kNumLevels; ++level) {
     for (const auto& f : levels[level]) {
       if (f->meta.num_range_deletions == 0) continue;
-      NOKV_ASSIGN_OR_RETURN(std::shared_ptr<Table> table, cache->Get(f->meta.number));
+      NOKV_ASSIGN_OR_RETURN(std::shared_ptr<Table> table, cache->Get(f->meta));
       const auto& ts = table->range_tombstones();
       out->insert(out->end(), ts.begin(), ts.end());
     }
@@ -107,7 +107,7 @@ absl::Status Version::CollectRangeTombstones(TableCache* cache,
 void Version::AddIterators(TableCache* cache, const TableReadOptions& read,
                            std::vector<std::unique_ptr<InternalIterator>>* out) const {
   for (const auto& f : levels[0]) {
-    auto table = cache->Get(f->meta.number);
+    auto table = cache->Get(f->meta);
     if (!table.ok()) {
       out->push_back(std::make_unique<EmptyIterator>(table.status()));
       continue;
@@ -203,7 +203,7 @@ class LevelIterator final : public InternalIterator {
     current_.reset();
     index_ = i;
     if (i >= files_.size()) return;
-    auto table = cache_->Get(files_[i]->meta.number);
+    auto table = cache_->Get(files_[i]->meta);
     if (!table.ok()) {
       status_ = table.status();
       return;

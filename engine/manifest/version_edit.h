@@ -32,6 +32,10 @@ struct FileMetaData {
   uint64_t num_entries = 0;
   uint64_t num_deletions = 0;
   uint64_t num_range_deletions = 0;
+  // Non-zero for an ingested file (written by SstFileWriter with sequence 0): every point entry
+  // reads as sequence global_seq and every range tombstone as global_seq - 1 (the file clears
+  // its range, then fills it), so ingestion needs no rewrite (RocksDB's global seqno).
+  uint64_t global_seq = 0;
 
   std::string_view smallest_user_key() const { return ExtractUserKey(smallest); }
   std::string_view largest_user_key() const { return ExtractUserKey(largest); }

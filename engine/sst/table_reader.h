@@ -22,6 +22,9 @@ struct TableCore {
   std::unique_ptr<RandomAccessFile> file;
   std::string file_name;
   uint64_t file_number = 0;
+  // Non-zero for an ingested file: points read as this sequence, range tombstones as one less
+  // (FileMetaData::global_seq).
+  uint64_t global_seq = 0;
   BlockCache* cache = nullptr;
   uint64_t file_size = 0;
   uint64_t data_limit = 0;  // footer offset: every block ends at or before it

@@ -329,6 +329,8 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
   put("recovery.records", stats_.recovered_records);
   put("recovery.torn_tail_bytes", stats_.recovery_torn_tail_bytes);
   put("files.obsolete_deleted", stats_.obsolete_files_deleted);
+  put("ingest.files", stats_.ingested_files);
+  put("ingest.bytes", stats_.ingested_bytes);
   const Histogram::Snapshot writes = stats_.write_latency_us.Take();
   const Histogram::Snapshot gets = stats_.get_latency_us.Take();
   m["write.requests"] = writes.count;

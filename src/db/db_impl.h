@@ -26,9 +26,11 @@
 #include "engine/lsm/table_cache.h"
 #include "engine/lsm/version_set.h"
 #include "engine/memtable/memtable.h"
+#include "engine/sst/sst_file_writer.h"
 #include "engine/sst/block_cache.h"
 #include "engine/wal/wal.h"
 #include "nokv/db.h"
+#include "src/db/replication.h"
 #include "src/util/clock.h"
 #include "src/util/histogram.h"
 #include "src/util/mutex.h"
@@ -58,7 +60,7 @@ struct EngineStats {
       compactions{0}, compaction_input_bytes{0}, compaction_output_bytes{0}, compaction_micros{0},
       compaction_dropped_entries{0}, compaction_errors{0}, stall_micros{0}, stall_count{0},
       slowdown_count{0}, memtable_switches{0}, recovered_records{0}, recovery_torn_tail_bytes{0},
-      obsolete_files_deleted{0}, iterators_created{0};
+      obsolete_files_deleted{0}, iterators_created{0}, ingested_files{0}, ingested_bytes{0};
   // Latencies in microseconds, as seen by the caller (queueing and WAL included for writes).
   // Their counts and sums are also the write.requests / write.micros / read.get_micros stats.
   Histogram get_latency_us, write_latency_us;
@@ -88,6 +90,11 @@ class DBImpl final : public DB {
   absl::Status Flush() override;
   absl::Status CompactRange(std::string_view begin, std::string_view end) override;
   absl::Status Resume() override;
+
+  // The replication surface (src/db/replication.h).
+  absl::Status IngestExternalFiles(const std::vector<std::string>& paths);
+  absl::StatusOr<std::vector<ExternalFileInfo>> ExportRange(const ExportOptions& options);
+  absl::StatusOr<RangeStats> ApproximateRangeStats(std::string_view begin, std::string_view end);
   bool GetProperty(std::string_view name, std::string* value) override;
   std::map<std::string, uint64_t> Stats() override;
   absl::Status Close() override;
@@ -101,8 +108,20 @@ class DBImpl final : public DB {
 
  private:
   // One queued write (or a memtable-switch request when batch == nullptr).
+  // Files IngestExternalFiles is installing (validated, still at their source paths).
+  struct IngestJob {
+    struct File {
+      std::string source;
+      FileMetaData meta;  // number, key range, counters; global_seq set in the leader's turn
+      std::string lo, hi;  // user-key range of its puts and tombstones (hi empty: unbounded)
+    };
+    std::vector<File> files;
+  };
+
+  // One queued write, or (batch == nullptr) a Flush() marker or an ingest (ingest != nullptr).
   struct WriteRequest {
     const WriteBatch* batch = nullptr;
+    IngestJob* ingest = nullptr;
     bool sync = false;
     absl::Status status;
     // kQueued -> kLeader (now at the front: commit a group) or kDone (committed by a leader).
@@ -134,7 +153,8 @@ class DBImpl final : public DB {
   BuildContext MakeBuildContext();
 
   // --- write pipeline (db_write.cc)
-  absl::Status SubmitWrite(const WriteOptions& options, const WriteBatch* batch);
+  absl::Status SubmitWrite(const WriteOptions& options, const WriteBatch* batch,
+                           IngestJob* ingest = nullptr);
   // Waits (a short spin, then asleep) until `r` leaves kQueued; returns its new state.
   static int AwaitWriteTurn(WriteRequest* r);
   // Moves `r` to `state` (kLeader or kDone) and wakes it. Does not touch `r` afterwards.
@@ -142,6 +162,11 @@ class DBImpl final : public DB {
   // Requires a non-empty queue; the group starts at the front.
   std::vector<WriteRequest*> TakeWriteGroup() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_);
   void CommitGroup(const std::vector<WriteRequest*>& group) ABSL_LOCKS_EXCLUDED(mu_);
+  // Installs an ingest in the leader's turn: no write is committed meanwhile, so the files get
+  // the next sequence and become visible at once (db_replication.cc).
+  absl::Status CommitIngest(IngestJob* job) ABSL_LOCKS_EXCLUDED(mu_);
+  // Whether a memtable holds a point or range tombstone in [lo, hi] (hi empty: unbounded).
+  bool MemtablesOverlap(std::string_view lo, std::string_view hi) const;
   // Waits until the memtable has room (or a switch is due and done): stalls and slowdowns.
   absl::Status MakeRoomForWrite(bool force_switch) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status MakeRoomForWriteLocked(bool force_switch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

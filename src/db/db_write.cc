@@ -69,11 +69,13 @@ absl::Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch)
 // on its own thread, then wakes the members and hands leadership to the next front. A lone
 // writer never waits for another thread (no handoff, no context switch); under contention the
 // writers that queued while a leader was busy are committed together in one WAL record.
-absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* batch) {
+absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* batch,
+                                 IngestJob* ingest) {
   NOKV_RETURN_IF_ERROR(CheckOpen());
   const uint64_t start = clock_->NowMonotonicMicros();
   WriteRequest request;
   request.batch = batch;
+  request.ingest = ingest;
   request.sync = options.sync;
   bool leader;
   {
@@ -175,7 +177,9 @@ std::vector<DBImpl::WriteRequest*> DBImpl::TakeWriteGroup() {
 
 void DBImpl::CommitGroup(const std::vector<WriteRequest*>& group) {
   absl::Status s;
-  if (group.front()->batch == nullptr) {
+  if (group.front()->ingest != nullptr) {
+    s = CommitIngest(group.front()->ingest);
+  } else if (group.front()->batch == nullptr) {
     // Flush() asked for the memtable to be frozen.
     s = MakeRoomForWrite(/*force_switch=*/true);
   } else {
