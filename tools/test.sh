@@ -21,9 +21,9 @@ done
 # so that one case is left to the default and asan presets.
 echo "=== preset: tsan (DB, durability and power-cut tests, redis) ==="
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j "$jobs" --target db_test db_durability_test db_power_cut_test \
+cmake --build --preset tsan -j "$jobs" --target db_test db_durability_test db_power_cut_test db_replication_test \
   redis_server_test redis_commands_test
 ctest --preset tsan -j "$jobs" \
-  -R '^(DBTest|DurabilityTest|Shards/PowerCutTest\.AcknowledgedWritesSurviveEveryCut/[01]|Backends/CommandsTest|ServerTest)\.?' \
+  -R '^(DBTest|DurabilityTest|ReplicationTest|Shards/PowerCutTest\.AcknowledgedWritesSurviveEveryCut/[01]|Backends/CommandsTest|ServerTest)\.?' \
   -E 'FlushAndSelect/embedded|OversizedBatch' "$@" || status=1
 exit $status
