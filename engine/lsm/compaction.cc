@@ -113,11 +113,6 @@ absl::Status BuildFlushTable(const BuildContext& ctx, InternalIterator* iter,
 
 absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const CompactionPlan& plan,
                            VersionEdit* edit, BuildStats* stats) {
-  if (!plan.bottommost) {
-    // Range tombstones are clipped to each output's point range, which is exact only when
-    // nothing lies below the output level. Multi-level compaction lifts this (leveled issue).
-    return absl::UnimplementedError("compaction into a non-bottommost level");
-  }
   uint64_t start = Clock::Real()->NowMonotonicMicros();
   std::vector<std::unique_ptr<InternalIterator>> children;
   std::vector<RangeTombstone> tombstones;
@@ -142,23 +137,55 @@ absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const Com
   std::vector<FileMetaData> metas;
   std::unique_ptr<OutputFile> out;
   std::string out_first_user_key, out_last_user_key;
-  auto finish_output = [&]() -> absl::Status {
-    for (const RangeTombstone& t : iter.KeptTombstones(out_first_user_key, out_last_user_key)) {
-      out->AddTombstone(t);
+  // Above the bottom the outputs tile the key space: output i holds the tombstones of
+  // [partition_lo, the next output's first key).
+  std::string partition_lo;
+  auto finish_output = [&](std::string_view next_first_key) -> absl::Status {
+    std::vector<RangeTombstone> kept;
+    if (plan.bottommost) {
+      std::string clip_end = out_last_user_key;
+      clip_end.push_back('\0');
+      kept = iter.KeptTombstones(out_first_user_key, clip_end);
+    } else {
+      kept = iter.KeptTombstones(partition_lo, next_first_key);
+      partition_lo.assign(next_first_key);
     }
+    for (const RangeTombstone& t : kept) out->AddTombstone(t);
     FileMetaData meta;
     NOKV_RETURN_IF_ERROR(out->Finish(&meta));
     metas.push_back(meta);
     finished.push_back(std::move(out));
     return absl::OkStatus();
   };
+  // Grandparent overlap (LevelDB's ShouldStopBefore): cut before an output would overlap more
+  // than ten target files of the level below its own.
+  const uint64_t max_grandparent_overlap = 10 * ctx.target_file_bytes;
+  size_t grandparent_index = 0;
+  uint64_t grandparent_overlap = 0;
+  bool seen_key = false;
+  auto overlaps_too_much = [&](std::string_view user_key) {
+    while (grandparent_index < plan.grandparents.size() &&
+           plan.grandparents[grandparent_index]->meta.EndsBefore(user_key)) {
+      if (seen_key) grandparent_overlap += plan.grandparents[grandparent_index]->meta.file_size;
+      ++grandparent_index;
+    }
+    seen_key = true;
+    if (grandparent_overlap > max_grandparent_overlap) {
+      grandparent_overlap = 0;
+      return true;
+    }
+    return false;
+  };
 
   absl::Status s;
   for (iter.SeekToFirst(); iter.Valid(); iter.Next()) {
     // Cut only between user keys, so a key's versions never straddle files.
-    if (out && iter.starts_user_key() && out->builder()->FileSize() >= ctx.target_file_bytes) {
-      s = finish_output();
-      if (!s.ok()) break;
+    if (iter.starts_user_key()) {
+      const bool crowded = overlaps_too_much(iter.user_key());
+      if (out && (crowded || out->builder()->FileSize() >= ctx.target_file_bytes)) {
+        s = finish_output(iter.user_key());
+        if (!s.ok()) break;
+      }
     }
     if (!out) {
       auto created = OutputFile::Create(ctx);
@@ -174,7 +201,16 @@ absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const Com
     ++stats->output_entries;
   }
   if (s.ok()) s = iter.status();
-  if (s.ok() && out) s = finish_output();
+  if (s.ok() && !out && finished.empty() && !plan.bottommost && iter.HasKeptTombstones()) {
+    // Every point went, but the tombstones still delete data below: keep them in a file.
+    auto created = OutputFile::Create(ctx);
+    if (created.ok()) {
+      out = std::move(*created);
+    } else {
+      s = created.status();
+    }
+  }
+  if (s.ok() && out) s = finish_output("");
   if (s.ok() && !finished.empty()) {
     s = ctx.vfs->SyncDir(DirName(finished.front()->path()));
   }
@@ -193,6 +229,13 @@ absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const Com
   }
   stats->micros += Clock::Real()->NowMonotonicMicros() - start;
   return absl::OkStatus();
+}
+
+void MoveFiles(const CompactionPlan& plan, VersionEdit* edit) {
+  for (const auto& f : plan.upper_inputs) {
+    edit->DeleteFile(plan.upper_level, f->meta.number);
+    edit->AddFile(plan.output_level, f->meta);
+  }
 }
 
 }  // namespace nokv

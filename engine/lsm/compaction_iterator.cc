@@ -16,7 +16,7 @@ CompactionIterator::CompactionIterator(InternalIterator* input,
     }
   }
   for (const RangeTombstone& t : tombstones_) {
-    if (Stripe(t.sequence) > 0) kept_tombstones_.push_back(t);
+    if (!options_.bottommost || Stripe(t.sequence) > 0) kept_tombstones_.push_back(t);
   }
 }
 
@@ -94,17 +94,19 @@ void CompactionIterator::FindNext() {
   }
 }
 
-std::vector<RangeTombstone> CompactionIterator::KeptTombstones(
-    std::string_view first_user_key, std::string_view last_user_key) const {
-  std::string clip_end(last_user_key);
-  clip_end.push_back('\0');
+std::vector<RangeTombstone> CompactionIterator::KeptTombstones(std::string_view lo,
+                                                               std::string_view hi) const {
   std::vector<RangeTombstone> out;
   for (const RangeTombstone& t : kept_tombstones_) {
     RangeTombstone c;
-    c.begin = std::max(t.begin, std::string(first_user_key));
-    c.end = t.end.empty() ? clip_end : std::min(t.end, clip_end);
+    c.begin = lo.empty() ? t.begin : std::max(t.begin, std::string(lo));
+    if (hi.empty()) {
+      c.end = t.end;
+    } else {
+      c.end = t.end.empty() ? std::string(hi) : std::min(t.end, std::string(hi));
+    }
     c.sequence = t.sequence;
-    if (c.begin < c.end) out.push_back(std::move(c));
+    if (c.end.empty() || c.begin < c.end) out.push_back(std::move(c));
   }
   return out;
 }

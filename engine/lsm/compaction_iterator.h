@@ -10,8 +10,9 @@
 //     an older one that is about to be dropped);
 //   - at the bottommost level, deletions older than every snapshot (nothing below to delete);
 //   - expired TTL values become deletions (smaller, same meaning), and then follow the rule above.
-// Range tombstones are kept when some snapshot predates them; KeptTombstones() gives them
-// clipped to an output file's key range.
+// Range tombstones: at the bottom, kept when some snapshot predates them (nothing below can
+// need them otherwise); above it, always kept (they delete data in lower levels).
+// KeptTombstones() gives them clipped to an output file's key range.
 #pragma once
 
 #include <cstdint>
@@ -55,12 +56,13 @@ class CompactionIterator {
   bool starts_user_key() const { return starts_user_key_; }
   absl::Status status() const;
 
-  // Tombstones some snapshot predates (they must survive), clipped to [first, last] user keys of
-  // one output file: with bottommost outputs nothing they delete lies outside the points
-  // written there, so the clipped end is "last + \0" (an exclusive bound, see
+  // The tombstones that must survive, clipped to [lo, hi) (empty = unbounded on that side).
+  // At the bottom the job passes an output's [first key, last key + "\0"): nothing a tombstone
+  // deletes lies outside the points written there. Above it, the outputs' ranges tile the
+  // whole input range, so no part of a tombstone is lost. The clipped end is exclusive (see
   // FileMetaData::EndsBefore).
-  std::vector<RangeTombstone> KeptTombstones(std::string_view first_user_key,
-                                             std::string_view last_user_key) const;
+  std::vector<RangeTombstone> KeptTombstones(std::string_view lo, std::string_view hi) const;
+  bool HasKeptTombstones() const { return !kept_tombstones_.empty(); }
 
   uint64_t input_entries() const { return input_entries_; }
   uint64_t dropped_entries() const { return dropped_entries_; }

@@ -7,8 +7,8 @@
 #include <unordered_map>
 
 #include "absl/status/statusor.h"
-#include "engine/sst/block_cache.h"
 #include "engine/manifest/version_edit.h"
+#include "engine/sst/block_cache.h"
 #include "engine/sst/table.h"
 #include "engine/vfs/vfs.h"
 #include "src/util/mutex.h"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "engine/format/filenames.h"
@@ -17,10 +18,19 @@ absl::Status ApplyEditToVersion(const VersionEdit& edit, const Version& base, Ve
                                 std::vector<LiveFilePtr>* removed) {
   std::set<std::pair<int, uint64_t>> deleted(edit.deleted_files().begin(),
                                              edit.deleted_files().end());
+  std::set<uint64_t> added;
+  for (const auto& [level, meta] : edit.new_files()) added.insert(meta.number);
+  // A file deleted and added by the same edit moved levels (a trivial move): it keeps its
+  // LiveFile, which must not be reported obsolete (that would delete a live file).
+  std::map<uint64_t, LiveFilePtr> moved;
   for (int level = 0; level < kNumLevels; ++level) {
     for (const auto& f : base.levels[level]) {
       if (deleted.erase({level, f->meta.number})) {
-        removed->push_back(f);
+        if (added.count(f->meta.number)) {
+          moved[f->meta.number] = f;
+        } else {
+          removed->push_back(f);
+        }
       } else {
         out->levels[level].push_back(f);
       }
@@ -31,6 +41,11 @@ absl::Status ApplyEditToVersion(const VersionEdit& edit, const Version& base, Ve
                                       deleted.begin()->second, " at L", deleted.begin()->first));
   }
   for (const auto& [level, meta] : edit.new_files()) {
+    auto it = moved.find(meta.number);
+    if (it != moved.end()) {
+      out->levels[level].push_back(it->second);
+      continue;
+    }
     auto f = std::make_shared<LiveFile>();
     f->meta = meta;
     out->levels[level].push_back(std::move(f));

@@ -48,7 +48,16 @@ struct Options {
   // Byte budget of the shared block cache (uncompressed data, index and filter blocks).
   size_t block_cache_bytes = 64 << 20;
 
-  // Compaction starts when L0 has this many files.
+  // Leveled compaction (docs/notes/2026-11-29-leveled-compaction.md). The bottom level (L6)
+  // holds most of the data; each level above holds a `level_size_multiplier`-th of the one
+  // below; L0 compacts into the base level, the highest one whose share still fits in
+  // `max_bytes_for_level_base` (so a small database compacts L0 straight into L6).
+  uint64_t max_bytes_for_level_base = 256 << 20;
+  int level_size_multiplier = 10;
+  // Threads running compactions; flushes have a thread of their own.
+  int max_background_compactions = 1;
+
+  // Compaction of L0 starts when it has this many files.
   int l0_compaction_trigger = 4;
   // Writers are slowed (not stopped) when L0 has this many files...
   int l0_slowdown_trigger = 12;

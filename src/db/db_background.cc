@@ -1,6 +1,7 @@
 // Background work: memtable flush and compaction, and how their failures are retried
 // (docs/runtime.md "Background work", docs/notes/2026-11-29-durability-contract.md).
 #include <algorithm>
+#include <optional>
 
 #include "engine/format/filenames.h"
 #include "engine/lsm/compaction_picker.h"
@@ -147,33 +148,71 @@ absl::Status DBImpl::FlushOldestImmutable() {
   return absl::OkStatus();
 }
 
+PickerOptions DBImpl::MakePickerOptions() const {
+  PickerOptions picker;
+  picker.l0_compaction_trigger = options_.l0_compaction_trigger;
+  picker.base_level_bytes = options_.max_bytes_for_level_base;
+  picker.level_multiplier = options_.level_size_multiplier;
+  picker.target_file_bytes = options_.target_file_bytes;
+  return picker;
+}
+
+void DBImpl::MarkCompacting(const CompactionPlan& plan, bool busy) {
+  for (const auto* group : {&plan.upper_inputs, &plan.lower_inputs}) {
+    for (const auto& f : *group) {
+      if (busy) {
+        compacting_.insert(f->meta.number);
+      } else {
+        compacting_.erase(f->meta.number);
+      }
+    }
+  }
+}
+
 void DBImpl::CompactionLoop() {
   mu_.Lock();
   uint64_t seen_resumes = resume_requests_;
+  const PickerOptions picker = MakePickerOptions();
   while (!closing_) {
-    ManualCompaction* manual = manual_compactions_.empty() ? nullptr : manual_compactions_.front();
+    // A CompactRange request no other thread is serving comes first.
+    ManualCompaction* manual = nullptr;
+    for (ManualCompaction* m : manual_compactions_) {
+      if (!m->running) {
+        manual = m;
+        break;
+      }
+    }
+    if (manual != nullptr) {
+      manual->running = true;
+      // A manual compaction's failure is the caller's to see; it does not stop writes.
+      manual->status = RunManualCompaction(*manual);
+      manual->done = true;
+      manual_compactions_.erase(
+          std::find(manual_compactions_.begin(), manual_compactions_.end(), manual));
+      bg_cv_.SignalAll();
+      continue;
+    }
     std::chrono::microseconds wait(0);
     const bool resume = resume_requests_ != seen_resumes;
-    PickerOptions picker;
-    picker.l0_compaction_trigger = options_.l0_compaction_trigger;
-    const bool needed = NeedsCompaction(*versions_->current(), picker);
-    if (manual == nullptr &&
-        !(needed && fatal_error_.ok() && (resume || RetryDue(BgWork::kCompaction, &wait)))) {
-      if (!needed) ClearRetryableError(BgWork::kCompaction);  // nothing left that failed
+    std::optional<CompactionPlan> plan;
+    if (fatal_error_.ok() && (resume || RetryDue(BgWork::kCompaction, &wait))) {
+      plan = PickCompaction(*versions_->current(), picker, nullptr, compacting_);
+    }
+    if (!plan) {
+      if (!NeedsCompaction(*versions_->current(), picker)) {
+        ClearRetryableError(BgWork::kCompaction);  // nothing left that failed
+      }
       WaitForBackgroundWork(wait);
       continue;
     }
     seen_resumes = resume_requests_;
+    MarkCompacting(*plan, true);
     mu_.Unlock();
-    absl::Status s = RunOneCompaction(manual);
+    absl::Status s = RunCompactionJob(*plan);
     DeleteObsoleteFiles();
     mu_.Lock();
-    if (manual != nullptr) {
-      // A manual compaction's failure is the caller's to see; it does not stop writes.
-      manual->status = s;
-      manual->done = true;
-      manual_compactions_.pop_front();
-    } else if (s.ok()) {
+    MarkCompacting(*plan, false);
+    if (s.ok()) {
       ClearRetryableError(BgWork::kCompaction);
     } else {
       stats_.compaction_errors.fetch_add(1);
@@ -183,38 +222,70 @@ void DBImpl::CompactionLoop() {
   }
   // Answer waiting CompactRange calls instead of leaving them blocked.
   for (ManualCompaction* m : manual_compactions_) {
+    if (m->running) continue;  // its thread answers it
     m->status = absl::FailedPreconditionError("CompactRange: DB is closing");
     m->done = true;
   }
-  manual_compactions_.clear();
+  manual_compactions_.erase(std::remove_if(manual_compactions_.begin(), manual_compactions_.end(),
+                                           [](const ManualCompaction* m) { return m->done; }),
+                            manual_compactions_.end());
   bg_cv_.SignalAll();
   mu_.Unlock();
 }
 
-absl::Status DBImpl::RunOneCompaction(const ManualCompaction* manual) {
-  auto version = versions_->current();
-  PickerOptions picker;
-  picker.l0_compaction_trigger = options_.l0_compaction_trigger;
-  std::optional<CompactionPlan> picked =
-      PickCompaction(*version, picker, manual != nullptr ? &manual->range : nullptr);
-  if (!picked) return absl::OkStatus();
-  const CompactionPlan& plan = *picked;
+absl::Status DBImpl::RunManualCompaction(const ManualCompaction& manual) {
+  const PickerOptions picker = MakePickerOptions();
+  for (int level = 0; level < kNumLevels; ++level) {
+    CompactionRequest step{level, manual.begin, manual.end};
+    while (true) {
+      if (closing_) return absl::FailedPreconditionError("CompactRange: DB is closing");
+      // Picked without regard to other compactions; if it collides with one, wait for it.
+      std::optional<CompactionPlan> plan =
+          PickCompaction(*versions_->current(), picker, &step, /*busy=*/{});
+      if (!plan) break;  // nothing of the range at this level
+      bool collides = false;
+      for (const auto* group : {&plan->upper_inputs, &plan->lower_inputs}) {
+        for (const auto& f : *group) collides |= compacting_.count(f->meta.number) > 0;
+      }
+      if (collides) {
+        bg_cv_.Wait(&mu_);
+        continue;
+      }
+      MarkCompacting(*plan, true);
+      mu_.Unlock();
+      absl::Status s = RunCompactionJob(*plan);
+      DeleteObsoleteFiles();
+      mu_.Lock();
+      MarkCompacting(*plan, false);
+      bg_cv_.SignalAll();
+      NOKV_RETURN_IF_ERROR(s);
+      break;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DBImpl::RunCompactionJob(const CompactionPlan& plan) {
   NOKV_SYNC_POINT("DB::Compaction:Start");
-  BuildContext ctx = MakeBuildContext();
-  ctx.snapshots = LiveSnapshots();
   VersionEdit edit;
   BuildStats build;
-  NOKV_RETURN_IF_ERROR(RunCompaction(ctx, table_cache_.get(), plan, &edit, &build));
-  NOKV_RETURN_IF_ERROR(versions_->LogAndApply(&edit));  // outputs kept on failure (see flush)
-  {
-    MutexLock lock(&mu_);
-    InstallSuperVersion();
+  if (plan.trivial_move) {
+    MoveFiles(plan, &edit);
+    NOKV_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
+    stats_.compaction_trivial_moves.fetch_add(plan.upper_inputs.size());
+  } else {
+    BuildContext ctx = MakeBuildContext();
+    ctx.snapshots = LiveSnapshots();
+    NOKV_RETURN_IF_ERROR(RunCompaction(ctx, table_cache_.get(), plan, &edit, &build));
+    NOKV_RETURN_IF_ERROR(versions_->LogAndApply(&edit));  // outputs kept on failure (see flush)
+    stats_.compactions.fetch_add(1);
+    stats_.compaction_input_bytes.fetch_add(build.input_bytes);
+    stats_.compaction_output_bytes.fetch_add(build.output_bytes);
+    stats_.compaction_micros.fetch_add(build.micros);
+    stats_.compaction_dropped_entries.fetch_add(build.dropped_entries);
   }
-  stats_.compactions.fetch_add(1);
-  stats_.compaction_input_bytes.fetch_add(build.input_bytes);
-  stats_.compaction_output_bytes.fetch_add(build.output_bytes);
-  stats_.compaction_micros.fetch_add(build.micros);
-  stats_.compaction_dropped_entries.fetch_add(build.dropped_entries);
+  MutexLock lock(&mu_);
+  InstallSuperVersion();
   return absl::OkStatus();
 }
 
@@ -248,8 +319,8 @@ absl::Status DBImpl::CompactRange(std::string_view begin, std::string_view end) 
   }
   NOKV_RETURN_IF_ERROR(Flush());
   ManualCompaction request;
-  request.range.begin.assign(begin);
-  request.range.end.assign(end);
+  request.begin.assign(begin);
+  request.end.assign(end);
   MutexLock lock(&mu_);
   if (closing_) return absl::FailedPreconditionError("CompactRange: DB is closing");
   manual_compactions_.push_back(&request);

@@ -32,12 +32,15 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(const Options& options, std::string
   if (workdir.empty()) return absl::InvalidArgumentError("Open: empty workdir");
   if (options.memtable_bytes < 4096 || options.max_immutable_memtables < 1 ||
       options.block_bytes < 256 || options.block_restart_interval < 1 ||
-      options.l0_compaction_trigger < 1 ||
+      options.l0_compaction_trigger < 1 || options.max_bytes_for_level_base < 1 ||
+      options.level_size_multiplier < 2 || options.max_background_compactions < 1 ||
       options.l0_slowdown_trigger < options.l0_compaction_trigger ||
       options.l0_stop_trigger < options.l0_slowdown_trigger) {
     return absl::InvalidArgumentError(
         "Open: inconsistent options (memtable_bytes >= 4096, max_immutable_memtables >= 1, "
-        "block_bytes >= 256, restart interval >= 1, l0 compaction <= slowdown <= stop)");
+        "block_bytes >= 256, restart interval >= 1, l0 compaction <= slowdown <= stop, "
+        "max_bytes_for_level_base >= 1, level_size_multiplier >= 2, "
+        "max_background_compactions >= 1)");
   }
   auto db = std::make_unique<DBImpl>(options, std::string(workdir));
   NOKV_RETURN_IF_ERROR(db->OpenImpl());
@@ -111,7 +114,9 @@ absl::Status DBImpl::OpenImpl() {
   }
   opened_.store(true);
   flush_thread_ = std::thread([this] { FlushLoop(); });
-  compaction_thread_ = std::thread([this] { CompactionLoop(); });
+  for (int i = 0; i < options_.max_background_compactions; ++i) {
+    compaction_threads_.emplace_back([this] { CompactionLoop(); });
+  }
   return absl::OkStatus();
 }
 
@@ -280,7 +285,9 @@ absl::Status DBImpl::Close() {
     while (!queue_.empty()) queue_drained_cv_.Wait(&queue_mu_);
   }
   if (flush_thread_.joinable()) flush_thread_.join();
-  if (compaction_thread_.joinable()) compaction_thread_.join();
+  for (std::thread& t : compaction_threads_) {
+    if (t.joinable()) t.join();
+  }
   absl::Status s;
   {
     MutexLock lock(&mu_);
@@ -320,6 +327,7 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
   put("compaction.input_bytes", stats_.compaction_input_bytes);
   put("compaction.output_bytes", stats_.compaction_output_bytes);
   put("compaction.micros", stats_.compaction_micros);
+  put("compaction.trivial_moves", stats_.compaction_trivial_moves);
   put("compaction.dropped_entries", stats_.compaction_dropped_entries);
   put("compaction.errors", stats_.compaction_errors);
   put("stall.micros", stats_.stall_micros);
@@ -354,11 +362,16 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
     m["memtable.immutable_count"] = sv->imms.size();
     m["flush.pending_memtables"] = sv->imms.size();
     uint64_t total = 0;
+    const LevelLayout layout = ComputeLevelLayout(*sv->version, MakePickerOptions());
     for (int level = 0; level < kNumLevels; ++level) {
       m[StrCat("lsm.level", level, ".files")] = sv->version->NumFiles(level);
       m[StrCat("lsm.level", level, ".bytes")] = sv->version->LevelBytes(level);
+      m[StrCat("lsm.level", level, ".target_bytes")] = layout.target_bytes[level];
+      m[StrCat("lsm.level", level, ".score_x100")] =
+          static_cast<uint64_t>(layout.score[level] * 100);
       total += sv->version->LevelBytes(level);
     }
+    m["lsm.base_level"] = layout.base_level;
     m["lsm.total_bytes"] = total;
   }
   m["block_cache.hits"] = block_cache_->hits();

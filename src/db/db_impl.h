@@ -26,8 +26,8 @@
 #include "engine/lsm/table_cache.h"
 #include "engine/lsm/version_set.h"
 #include "engine/memtable/memtable.h"
-#include "engine/sst/sst_file_writer.h"
 #include "engine/sst/block_cache.h"
+#include "engine/sst/sst_file_writer.h"
 #include "engine/wal/wal.h"
 #include "nokv/db.h"
 #include "src/db/replication.h"
@@ -58,9 +58,10 @@ struct EngineStats {
   std::atomic<uint64_t> write_groups{0}, write_bytes{0}, wal_syncs{0}, wal_records{0},
       wal_segments_created{0}, gets{0}, get_hits{0}, flushes{0}, flush_bytes{0}, flush_micros{0},
       compactions{0}, compaction_input_bytes{0}, compaction_output_bytes{0}, compaction_micros{0},
-      compaction_dropped_entries{0}, compaction_errors{0}, stall_micros{0}, stall_count{0},
-      slowdown_count{0}, memtable_switches{0}, recovered_records{0}, recovery_torn_tail_bytes{0},
-      obsolete_files_deleted{0}, iterators_created{0}, ingested_files{0}, ingested_bytes{0};
+      compaction_trivial_moves{0}, compaction_dropped_entries{0}, compaction_errors{0},
+      stall_micros{0}, stall_count{0}, slowdown_count{0}, memtable_switches{0},
+      recovered_records{0}, recovery_torn_tail_bytes{0}, obsolete_files_deleted{0},
+      iterators_created{0}, ingested_files{0}, ingested_bytes{0};
   // Latencies in microseconds, as seen by the caller (queueing and WAL included for writes).
   // Their counts and sums are also the write.requests / write.micros / read.get_micros stats.
   Histogram get_latency_us, write_latency_us;
@@ -112,7 +113,7 @@ class DBImpl final : public DB {
   struct IngestJob {
     struct File {
       std::string source;
-      FileMetaData meta;  // number, key range, counters; global_seq set in the leader's turn
+      FileMetaData meta;   // number, key range, counters; global_seq set in the leader's turn
       std::string lo, hi;  // user-key range of its puts and tombstones (hi empty: unbounded)
     };
     std::vector<File> files;
@@ -133,9 +134,10 @@ class DBImpl final : public DB {
     std::condition_variable cv;
   };
 
-  // A CompactRange call waiting for the compaction thread.
+  // A CompactRange call waiting for a compaction thread.
   struct ManualCompaction {
-    CompactionRequest range;
+    std::string begin, end;  // inclusive; empty = unbounded
+    bool running = false;    // a thread is working through its levels
     bool done = false;
     absl::Status status;
   };
@@ -183,8 +185,14 @@ class DBImpl final : public DB {
   void FlushLoop() ABSL_LOCKS_EXCLUDED(mu_);
   void CompactionLoop() ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status FlushOldestImmutable() ABSL_LOCKS_EXCLUDED(mu_);
-  // One automatic compaction (L0 over its trigger), or `manual`'s range when given.
-  absl::Status RunOneCompaction(const ManualCompaction* manual) ABSL_LOCKS_EXCLUDED(mu_);
+  // Runs a picked compaction (or trivial move) whose inputs are marked busy.
+  absl::Status RunCompactionJob(const CompactionPlan& plan) ABSL_LOCKS_EXCLUDED(mu_);
+  // Compacts the manual request's range level by level down to the bottom. Called with mu_
+  // held; releases it while compactions run.
+  absl::Status RunManualCompaction(const ManualCompaction& manual)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  PickerOptions MakePickerOptions() const;
+  void MarkCompacting(const CompactionPlan& plan, bool busy) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void DeleteObsoleteFiles();
   void DeleteObsoleteWalSegments();
   // A failure the open instance cannot recover from (the WAL may be torn or its pages lost):
@@ -247,6 +255,8 @@ class DBImpl final : public DB {
   uint64_t resume_requests_ ABSL_GUARDED_BY(mu_) = 0;  // bumped by Resume(): retry at once
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<ManualCompaction*> manual_compactions_ ABSL_GUARDED_BY(mu_);
+  // Files some compaction thread is working on: never picked twice.
+  std::set<uint64_t> compacting_ ABSL_GUARDED_BY(mu_);
 
   mutable Mutex sv_mu_;
   std::shared_ptr<const SuperVersion> super_version_ ABSL_GUARDED_BY(sv_mu_);
@@ -266,7 +276,7 @@ class DBImpl final : public DB {
   std::multiset<SequenceNumber> snapshots_ ABSL_GUARDED_BY(snapshots_mu_);
 
   std::thread flush_thread_;
-  std::thread compaction_thread_;
+  std::vector<std::thread> compaction_threads_;
 
   std::string recovery_report_;
   EngineStats stats_;

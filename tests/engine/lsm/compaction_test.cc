@@ -1,6 +1,8 @@
 // Data-driven tests of the compaction picker and the compaction iterator's drop rules
 // (testdata/*.txt; NOKV_REWRITE_TESTDATA=1 regenerates the expected outputs for review).
+#include <cstdio>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -101,21 +103,37 @@ TEST(CompactionIteratorTest, DropRules) {
 }
 
 // Input lines:
-//   trigger N                 l0_compaction_trigger (default 4)
-//   l0 NUMBER SMALLEST LARGEST    newest first (later lines are older)
-//   l1 NUMBER SMALLEST LARGEST    LARGEST ending in '!' is an exclusive tombstone end
-//   manual BEGIN END          "-" = unbounded
-// Output: the chosen inputs, or "nothing".
+//   options [trigger=N] [base=BYTES] [multiplier=N] [target=BYTES]
+//   L<n> NUMBER SMALLEST LARGEST [SIZE]   a file (L0: newest first); LARGEST ending in '!' is
+//                                         an exclusive tombstone end; SIZE defaults to 100
+//   busy NUMBER...                        files another compaction holds
+//   manual LEVEL BEGIN END                a CompactRange step ("-" = unbounded)
+// Output: the level layout (base level, targets and scores of the levels that have them) and
+// the pick, or "nothing".
 std::vector<std::string> RunPicker(const test::DataCase& c) {
   Version version;
   PickerOptions options;
+  options.l0_compaction_trigger = 4;
+  options.base_level_bytes = 1000;
+  options.level_multiplier = 10;
+  options.target_file_bytes = 100;
   std::optional<CompactionRequest> manual;
+  std::set<uint64_t> busy;
   SequenceNumber seq = 1000;
   for (const std::string& line : c.input) {
     const auto w = Words(line);
-    if (w[0] == "trigger") {
-      options.l0_compaction_trigger = std::stoi(w[1]);
-    } else if (w[0] == "l0" || w[0] == "l1") {
+    if (w[0] == "options") {
+      for (size_t i = 1; i < w.size(); ++i) {
+        const size_t eq = w[i].find('=');
+        const std::string k = w[i].substr(0, eq);
+        const uint64_t v = std::stoull(w[i].substr(eq + 1));
+        if (k == "trigger") options.l0_compaction_trigger = static_cast<int>(v);
+        if (k == "base") options.base_level_bytes = v;
+        if (k == "multiplier") options.level_multiplier = static_cast<int>(v);
+        if (k == "target") options.target_file_bytes = v;
+      }
+    } else if (w[0].size() == 2 && w[0][0] == 'L') {
+      const int level = w[0][1] - '0';
       auto f = std::make_shared<LiveFile>();
       f->meta.number = std::stoull(w[1]);
       f->meta.smallest = MakeInternalKey(w[2], seq, ValueKind::kValue);
@@ -125,21 +143,40 @@ std::vector<std::string> RunPicker(const test::DataCase& c) {
       f->meta.largest =
           exclusive ? MakeInternalKey(largest, kMaxSequenceNumber, ValueKind::kRangeDeletion)
                     : MakeInternalKey(largest, seq, ValueKind::kValue);
+      f->meta.file_size = w.size() > 4 ? std::stoull(w[4]) : 100;
       f->meta.largest_seq = seq--;
-      version.levels[w[0] == "l0" ? 0 : 1].push_back(std::move(f));
+      version.levels[level].push_back(std::move(f));
+    } else if (w[0] == "busy") {
+      for (size_t i = 1; i < w.size(); ++i) busy.insert(std::stoull(w[i]));
     } else if (w[0] == "manual") {
-      manual = CompactionRequest{w[1] == "-" ? "" : w[1], w[2] == "-" ? "" : w[2]};
+      manual = CompactionRequest{std::stoi(w[1]), w[2] == "-" ? "" : w[2], w[3] == "-" ? "" : w[3]};
     } else {
       return {"bad input line: " + line};
     }
   }
-  auto plan = PickCompaction(version, options, manual ? &*manual : nullptr);
-  if (!plan) return {"nothing"};
-  std::string upper = "L" + std::to_string(plan->upper_level) + " ->";
-  for (const auto& f : plan->upper_inputs) upper += " " + std::to_string(f->meta.number);
-  std::string lower = "L" + std::to_string(plan->output_level) + ":";
-  for (const auto& f : plan->lower_inputs) lower += " " + std::to_string(f->meta.number);
-  return {upper, lower};
+  const LevelLayout layout = ComputeLevelLayout(version, options);
+  std::string l = "layout: base L" + std::to_string(layout.base_level);
+  char buf[64];
+  for (int level = 0; level < kNumLevels; ++level) {
+    if (layout.target_bytes[level] == 0 && layout.score[level] == 0) continue;
+    std::snprintf(buf, sizeof(buf), " | L%d target %llu score %.2f", level,
+                  static_cast<unsigned long long>(layout.target_bytes[level]), layout.score[level]);
+    l += buf;
+  }
+  auto plan = PickCompaction(version, options, manual ? &*manual : nullptr, busy);
+  if (!plan) return {l, "nothing"};
+  auto numbers = [](const std::vector<LiveFilePtr>& files) {
+    std::string out;
+    for (const auto& f : files) out += " " + std::to_string(f->meta.number);
+    return out.empty() ? std::string(" -") : out;
+  };
+  return {l,
+          "pick L" + std::to_string(plan->upper_level) + " -> L" +
+              std::to_string(plan->output_level) + " (" + plan->reason + ")",
+          "  upper" + numbers(plan->upper_inputs) + " | lower" + numbers(plan->lower_inputs) +
+              " | grandparents" + numbers(plan->grandparents),
+          std::string("  ") + (plan->bottommost ? "bottommost" : "not bottommost") +
+              (plan->trivial_move ? ", trivial move" : "")};
 }
 
 TEST(CompactionPickerTest, Picks) {

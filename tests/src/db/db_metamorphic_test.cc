@@ -28,6 +28,9 @@ namespace {
 
 struct OptionSet {
   const char* name;
+  uint64_t level_base;
+  int multiplier;
+  int compaction_threads;
   size_t memtable_bytes;
   uint64_t wal_segment_bytes;
   uint64_t target_file_bytes;
@@ -42,13 +45,14 @@ struct OptionSet {
 };
 
 const OptionSet kSets[] = {
-    {"roomy", 1 << 20, 1 << 20, 1 << 20, 4096, 16, 10, Compression::kNone, 4, 2, 8 << 20, false},
-    {"tiny-zstd-sync", 4 << 10, 4 << 10, 2 << 10, 256, 4, 10, Compression::kZstd, 2, 1, 64 << 10,
-     true},
-    {"no-bloom-zstd", 16 << 10, 8 << 10, 8 << 10, 1024, 2, 0, Compression::kZstd, 8, 1, 1 << 20,
-     false},
-    {"restart-1-small-cache", 8 << 10, 64 << 10, 4 << 10, 512, 1, 10, Compression::kNone, 3, 3,
-     4 << 10, true},
+    {"roomy", 256 << 20, 10, 1, 1 << 20, 1 << 20, 1 << 20, 4096, 16, 10, Compression::kNone, 4, 2,
+     8 << 20, false},
+    {"tiny-zstd-sync-deep", 8 << 10, 2, 2, 4 << 10, 4 << 10, 2 << 10, 256, 4, 10,
+     Compression::kZstd, 2, 1, 64 << 10, true},
+    {"no-bloom-zstd", 64 << 10, 4, 1, 16 << 10, 8 << 10, 8 << 10, 1024, 2, 0, Compression::kZstd, 8,
+     1, 1 << 20, false},
+    {"restart-1-small-cache-deep", 16 << 10, 3, 2, 8 << 10, 64 << 10, 4 << 10, 512, 1, 10,
+     Compression::kNone, 3, 3, 4 << 10, true},
 };
 
 Options MakeOptions(const OptionSet& set, VFS* vfs, Clock* clock) {
@@ -67,6 +71,9 @@ Options MakeOptions(const OptionSet& set, VFS* vfs, Clock* clock) {
   o.l0_stop_trigger = set.l0_trigger + 12;
   o.max_immutable_memtables = set.max_immutable;
   o.block_cache_bytes = set.cache_bytes;
+  o.max_bytes_for_level_base = set.level_base;
+  o.level_size_multiplier = set.multiplier;
+  o.max_background_compactions = set.compaction_threads;
   return o;
 }
 

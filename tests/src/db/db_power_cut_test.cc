@@ -58,6 +58,12 @@ Options RandomOptions(Random* rng) {
   o.bloom_bits_per_key = rng->OneIn(3) ? 0 : 10;
   o.max_immutable_memtables = 1 + static_cast<int>(rng->Uniform(3));
   o.l0_compaction_trigger = 2 + static_cast<int>(rng->Uniform(3));
+  // Tiny level targets: multi-level trees (base level moving up, L1..L5 compactions, trivial
+  // moves) form within a few dozen cuts.
+  static constexpr uint64_t kBase[] = {8 << 10, 32 << 10, 256 << 10};
+  o.max_bytes_for_level_base = kBase[rng->Uniform(3)];
+  o.level_size_multiplier = 2 + static_cast<int>(rng->Uniform(3));
+  o.max_background_compactions = 1 + static_cast<int>(rng->Uniform(2));
   o.l0_slowdown_trigger = o.l0_compaction_trigger + 2;
   o.l0_stop_trigger = o.l0_slowdown_trigger + 4;
   o.block_cache_bytes = 256 << 10;
