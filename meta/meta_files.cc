@@ -16,6 +16,7 @@ constexpr std::string_view kSegmentPrefix = "events-";
 constexpr std::string_view kSegmentSuffix = ".log";
 constexpr std::string_view kCheckpointPrefix = "checkpoint-";
 constexpr std::string_view kCheckpointSuffix = ".meta";
+constexpr std::string_view kRaftLogPrefix = "raft-";
 
 std::string Numbered(std::string_view prefix, uint64_t number, std::string_view suffix) {
   std::string digits = std::to_string(number);
@@ -43,6 +44,9 @@ std::string SegmentName(uint64_t number) {
 std::string CheckpointName(uint64_t number) {
   return Numbered(kCheckpointPrefix, number, kCheckpointSuffix);
 }
+std::string RaftLogName(uint64_t number) {
+  return Numbered(kRaftLogPrefix, number, kSegmentSuffix);
+}
 
 absl::StatusOr<MetaDirListing> ListMetaDir(VFS& vfs, const std::string& dir) {
   NOKV_ASSIGN_OR_RETURN(std::vector<std::string> names, vfs.ListDir(dir));
@@ -53,6 +57,8 @@ absl::StatusOr<MetaDirListing> ListMetaDir(VFS& vfs, const std::string& dir) {
       listing.segments.push_back(number);
     } else if (ParseNumbered(name, kCheckpointPrefix, kCheckpointSuffix, &number)) {
       listing.checkpoints.push_back(number);
+    } else if (ParseNumbered(name, kRaftLogPrefix, kSegmentSuffix, &number)) {
+      listing.raft_logs.push_back(number);
     } else {
       continue;
     }
@@ -60,6 +66,7 @@ absl::StatusOr<MetaDirListing> ListMetaDir(VFS& vfs, const std::string& dir) {
   }
   std::sort(listing.segments.begin(), listing.segments.end());
   std::sort(listing.checkpoints.rbegin(), listing.checkpoints.rend());
+  std::sort(listing.raft_logs.begin(), listing.raft_logs.end());
   return listing;
 }
 
@@ -140,6 +147,9 @@ absl::Status RemoveOlderFiles(VFS& vfs, const std::string& dir, uint64_t keep_fr
   // checkpoint.
   for (uint64_t n : listing.segments) {
     if (n < keep_from) NOKV_RETURN_IF_ERROR(vfs.RemoveFile(JoinPath(dir, SegmentName(n))));
+  }
+  for (uint64_t n : listing.raft_logs) {
+    if (n < keep_from) NOKV_RETURN_IF_ERROR(vfs.RemoveFile(JoinPath(dir, RaftLogName(n))));
   }
   for (uint64_t n : listing.checkpoints) {
     if (n < keep_from) NOKV_RETURN_IF_ERROR(vfs.RemoveFile(JoinPath(dir, CheckpointName(n))));

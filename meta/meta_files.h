@@ -22,11 +22,14 @@ inline constexpr log::FileKind kRaftLogKind = static_cast<log::FileKind>(0x4d03)
 
 std::string SegmentName(uint64_t number);
 std::string CheckpointName(uint64_t number);
+// The replicated backend's Raft log files (RaftLogRecord records).
+std::string RaftLogName(uint64_t number);
 
 struct MetaDirListing {
   std::vector<uint64_t> segments;     // ascending
   std::vector<uint64_t> checkpoints;  // descending
-  uint64_t max_number = 0;
+  std::vector<uint64_t> raft_logs;    // ascending
+  uint64_t max_number = 0;            // over every kind
 };
 absl::StatusOr<MetaDirListing> ListMetaDir(VFS& vfs, const std::string& dir);
 
@@ -46,7 +49,7 @@ absl::StatusOr<bool> ReplaySegment(VFS& vfs, const std::string& path, bool last,
 // Writes checkpoint-<number>.meta holding `state`, synced with its directory entry.
 absl::Status WriteCheckpoint(VFS& vfs, const std::string& dir, uint64_t number,
                              const MetaState& state);
-// Deletes segments and checkpoints numbered below `keep_from`, then syncs the directory.
+// Deletes files of every kind numbered below `keep_from`, then syncs the directory.
 absl::Status RemoveOlderFiles(VFS& vfs, const std::string& dir, uint64_t keep_from);
 
 }  // namespace nokv::meta
