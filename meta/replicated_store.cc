@@ -78,8 +78,8 @@ void ReplicatedMetaStore::Receive(std::vector<raftpb::Message> messages) {
 }
 
 absl::StatusOr<uint64_t> ReplicatedMetaStore::Append(const std::vector<metapb::Event>& events) {
-  // Cheap early refusal; the authoritative check is the fold at apply time.
-  NOKV_RETURN_IF_ERROR(State()->Check(events));
+  // No early check against this member's view: a follower may not have applied the latest
+  // batches yet, and only the fold at apply time (the same on every member) may refuse.
   auto pending = std::make_shared<Pending>();
   uint64_t request_id;
   {
