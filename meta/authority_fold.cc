@@ -138,8 +138,10 @@ absl::Status MetaState::ApplyTenureSealed(const metapb::TenureSealed& e) {
     return Reject(
         StrCat("era ", l.era(), " is held by ", a.tenure().holder_id(), ", not ", l.holder_id()));
   }
-  // Only the holder may end its own lease early; anyone else must wait for it to expire.
-  if (l.sealed_by() != a.tenure().holder_id() && l.sealed_at_ms() <= a.tenure().expires_ms()) {
+  // No era is sealed while a reply it served may still be admitted: callers admit allocator
+  // replies only before the lease ends, so a seal (by anyone, the holder included) comes after
+  // it. Otherwise a reply in flight could be admitted after the seal (spec Silence).
+  if (l.sealed_at_ms() <= a.tenure().expires_ms()) {
     return Reject(StrCat("coordinator ", l.sealed_by(), " seals era ", l.era(), " at ",
                          l.sealed_at_ms(), ", before its lease ends (", a.tenure().expires_ms(),
                          ")"));

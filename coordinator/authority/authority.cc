@@ -156,15 +156,16 @@ StepResult Authority::Step() {
     case metapb::PHASE_ACTIVE:
     case metapb::PHASE_ISSUED:
     case metapb::PHASE_COVERED:
-    case metapb::PHASE_CLOSED:
-      // The era is issued to this id but not to this incarnation: the previous process is gone
-      // (it held the workdir lock), so its era can be sealed without waiting for the lease.
+    case metapb::PHASE_CLOSED: {
+      // Sealed only once the lease (plus the drift bound) is over, whoever holds it: before
+      // that, a reply it served may still be admitted by a client (spec Silence). An era issued
+      // to this coordinator's id but not to this incarnation (the process restarted) is sealed
+      // by the same rule; the restarted process may seal it without being a candidate.
+      if (now_ms <= a.tenure().expires_ms() + options_.max_clock_drift_ms) return {};
       if (a.tenure().holder_id() == self_id_) return Seal(*state, AuthorityAction::kSealOwn);
       if (!Candidate()) return {};
-      if (now_ms > a.tenure().expires_ms() + options_.max_clock_drift_ms) {
-        return Seal(*state, AuthorityAction::kSeal);
-      }
-      return {};
+      return Seal(*state, AuthorityAction::kSeal);
+    }
     case metapb::PHASE_SEALED: {
       if (!Candidate()) return {};
       const uint64_t era = a.top_era() + 1;
@@ -344,24 +345,11 @@ absl::StatusOr<std::pair<uint64_t, Grant>> Authority::AllocateIds(uint32_t count
   return Allocate(&ids_, false, count, wait);
 }
 
-absl::Status Authority::StepDown() {
-  uint64_t era;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    era = held_era_;
-    // Stop handing out values before the seal records how far the era got.
-    serving_ = false;
-    tso_.Detach();
-    ids_.Detach();
-    window_cv_.notify_all();
-  }
-  if (era == 0) return absl::OkStatus();
-  std::shared_ptr<const meta::MetaState> state = meta_->State();
-  if (state->authority().tenure().era() != era) return absl::OkStatus();
-  StepResult r = Seal(*state, AuthorityAction::kSealOwn);
+void Authority::StepDown() {
   std::lock_guard<std::mutex> lock(mu_);
+  // Stop serving and renewing; the era is sealed by a successor once its lease is over (an
+  // earlier seal could let a reply still in flight be admitted after it).
   DropLocked();
-  return r.status;
 }
 
 void Authority::Kick() {

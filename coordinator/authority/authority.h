@@ -5,9 +5,10 @@
 //   Bootstrap  meta is VACANT: issue era 1 to this coordinator.
 //   Renew      the holder extends its lease every renew_interval.
 //   Seal       the holder's lease ended (by more than the clock-drift bound) and this
-//              coordinator is a candidate: seal the era with the frontiers meta holds. A
-//              coordinator restarted under the same id seals its predecessor incarnation's era
-//              at once (the old process is gone: the workdir lock).
+//              coordinator is a candidate: seal the era with the frontiers meta holds. Never
+//              earlier, not even by the holder itself: until then a reply it served may still
+//              be admitted by a client (Silence). A coordinator restarted under the same id
+//              seals its predecessor incarnation's era by the same rule.
 //   Issue      meta is SEALED and this coordinator is a candidate: issue era top+1 to itself,
 //              inheriting the fences, with a lease start above every served read and the
 //              digest of the legacy it read.
@@ -89,9 +90,9 @@ class Authority {
                                                          std::chrono::milliseconds wait);
   // The grant this coordinator serves under now, if it is the holder with a valid lease.
   std::optional<Grant> ServingGrant();
-  // Stops serving and, if this coordinator holds the tenure, seals it so a successor need not
-  // wait for the lease to end (clean shutdown). Returns the Append's status.
-  absl::Status StepDown();
+  // Stops serving and renewing (clean shutdown); a successor seals the era when its lease
+  // ends.
+  void StepDown();
 
   // Wakes whoever waits in WaitForWork (an allocation found its window short).
   void Kick();

@@ -37,11 +37,12 @@ GrpcCoordinatorClient::Stats GrpcCoordinatorClient::stats() const {
   return stats_;
 }
 
-coordinatorpb::Coordinator::Stub* GrpcCoordinatorClient::StubFor(const std::string& address) {
+std::shared_ptr<coordinatorpb::Coordinator::Stub> GrpcCoordinatorClient::StubFor(
+    const std::string& address) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& stub = stubs_[address];
   if (stub == nullptr) stub = coordinatorpb::Coordinator::NewStub(rpc::MakeChannel(address));
-  return stub.get();
+  return stub;
 }
 
 std::string GrpcCoordinatorClient::Target(size_t attempt) {
@@ -77,7 +78,7 @@ absl::StatusOr<Response> GrpcCoordinatorClient::Invoke(const char* method, bool 
     Response response;
     grpc::ClientContext context;
     rpc::SetTimeout(&context, options_.rpc_timeout);
-    grpc::Status g = attempt(StubFor(address), &context, &response);
+    grpc::Status g = attempt(StubFor(address).get(), &context, &response);
     bool retry_now = false;
     if (!g.ok()) {
       absl::Status s = rpc::FromGrpcStatus(g, StrCat(method, " to ", address));
@@ -85,6 +86,9 @@ absl::StatusOr<Response> GrpcCoordinatorClient::Invoke(const char* method, bool 
       std::lock_guard<std::mutex> lock(mu_);
       ++stats_.transport_errors;
       if (preferred_ == address) preferred_.clear();
+      // A channel that failed to connect backs off for seconds before trying again (gRPC's
+      // reconnect backoff), even once the coordinator is back; a new channel connects at once.
+      stubs_.erase(address);
       last = s;
     } else if (response.header().error().code() == coordinatorpb::NOT_HOLDER) {
       guard_.Observe(response.header());
@@ -232,7 +236,11 @@ absl::StatusOr<coordinatorpb::StatusResponse> GrpcCoordinatorClient::StatusOf(
   grpc::ClientContext context;
   rpc::SetTimeout(&context, options_.rpc_timeout);
   grpc::Status g = StubFor(address)->Status(&context, coordinatorpb::StatusRequest(), &response);
-  if (!g.ok()) return rpc::FromGrpcStatus(g, StrCat("Status to ", address));
+  if (!g.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stubs_.erase(address);  // see Invoke: reconnect with a fresh channel
+    return rpc::FromGrpcStatus(g, StrCat("Status to ", address));
+  }
   return response;
 }
 

@@ -71,7 +71,7 @@ class GrpcCoordinatorClient final : public CoordinatorClient {
   // `attempt(stub, context, response)` issues one RPC.
   template <typename Response, typename Attempt>
   absl::StatusOr<Response> Invoke(const char* method, bool allocator, Attempt attempt);
-  coordinatorpb::Coordinator::Stub* StubFor(const std::string& address);
+  std::shared_ptr<coordinatorpb::Coordinator::Stub> StubFor(const std::string& address);
   std::string Target(size_t attempt);
   void Redirected(const std::string& from, const std::string& holder_addr);
 
@@ -81,7 +81,8 @@ class GrpcCoordinatorClient final : public CoordinatorClient {
   mutable std::mutex mu_;
   std::vector<std::string> addresses_;
   std::string preferred_;  // the last holder that answered
-  std::map<std::string, std::unique_ptr<coordinatorpb::Coordinator::Stub>> stubs_;
+  // Stubs are shared by concurrent calls; one whose call failed in transport is replaced.
+  std::map<std::string, std::shared_ptr<coordinatorpb::Coordinator::Stub>> stubs_;
   Stats stats_;
 };
 

@@ -92,10 +92,9 @@ void Coordinator::Stop(bool step_down) {
     duty_.join();
   }
   if (step_down) {
-    absl::Status s = authority_.StepDown();
-    if (log_ != nullptr) {
-      log_->Info("step_down", {{"ok", s.ok()}, {"status", s.ToString()}});
-    }
+    const uint64_t era = authority_.held_era();
+    authority_.StepDown();
+    if (log_ != nullptr) log_->Info("step_down", {{"era", era}});
   }
 }
 

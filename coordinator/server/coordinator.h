@@ -39,8 +39,8 @@ class Coordinator {
 
   // Starts the duty loop (tenure, handover, allocator fences, bootstrap).
   void Start();
-  // Stops the duty loop; with `step_down`, seals this coordinator's era so a successor can
-  // take over without waiting for the lease to end.
+  // Stops the duty loop; with `step_down`, also stops serving and renewing (clean shutdown:
+  // a successor takes over when the lease ends).
   void Stop(bool step_down);
 
   absl::Status StoreHeartbeat(const coordinatorpb::StoreHeartbeatRequest& request,

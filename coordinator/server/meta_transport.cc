@@ -70,8 +70,12 @@ void GrpcMetaTransport::Run(uint64_t id, Peer* peer) {
     grpc::ClientContext context;
     rpc::SetTimeout(&context, std::chrono::milliseconds(500));
     coordinatorpb::MetaRaftAck ack;
-    // A failed batch is dropped: Raft resends what matters (appends, heartbeats, votes).
-    peer->stub->Send(&context, batch, &ack);
+    // A failed batch is dropped: Raft resends what matters (appends, heartbeats, votes). The
+    // channel is replaced too: after a failed connect gRPC waits seconds before it tries again,
+    // which would keep a restarted member out of elections for that long.
+    if (!peer->stub->Send(&context, batch, &ack).ok()) {
+      peer->stub = coordinatorpb::MetaPeer::NewStub(rpc::MakeChannel(peer->address));
+    }
   }
 }
 

@@ -5,9 +5,9 @@
 // Serves the Coordinator gRPC service on the coordinator's `addr`, the meta group on its
 // `meta_raft_addr` (three coordinators), metrics on `metrics_addr` (/metrics, /debug/vars,
 // /healthz). Logs one JSON object per line on stderr. Prints
-// "nokv-coordinator N listening on HOST:PORT" on stdout once serving. SIGTERM/SIGINT: seals its
-// era (so a successor takes over at once), stops, exits 0. Exit 2 on a bad config or flags,
-// 1 when it cannot start.
+// "nokv-coordinator N listening on HOST:PORT" on stdout once serving. SIGTERM/SIGINT: stops
+// serving and renewing (a successor takes over when the lease ends), stops, exits 0. Exit 2 on a
+// bad config or flags, 1 when it cannot start.
 #include <cstdio>
 #include <memory>
 #include <string>
