@@ -166,6 +166,29 @@ struct Range {
   uint64_t count;
 };
 
+// Threads stopped and joined however the test leaves the scope (an ASSERT returning early
+// must not leave joinable threads behind: std::terminate would skip the cluster's cleanup and
+// leak its processes).
+class ThreadGroup {
+ public:
+  explicit ThreadGroup(std::atomic<bool>* stop) : stop_(stop) {}
+  ~ThreadGroup() { Join(); }
+  template <typename F>
+  void Add(F f) {
+    threads_.emplace_back(std::move(f));
+  }
+  void Join() {
+    *stop_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  std::atomic<bool>* stop_;
+  std::vector<std::thread> threads_;
+};
+
 // Every range disjoint from every other: no value handed out twice.
 void ExpectDisjoint(std::vector<Range> ranges, const char* what) {
   std::sort(ranges.begin(), ranges.end(),
@@ -189,9 +212,9 @@ TEST(CoordinatorProcessTest, HolderKilledAgainAndAgainNeverRepeatsAValue) {
   std::atomic<uint64_t> ops{0};
   std::vector<std::vector<Range>> ts(kClients), ids(kClients);
   std::vector<std::string> failures(kClients);
-  std::vector<std::thread> clients;
+  ThreadGroup clients(&stop);
   for (int c = 0; c < kClients; ++c) {
-    clients.emplace_back([&, c] {
+    clients.Add([&, c] {
       GrpcCoordinatorClient client(cluster.ClientOptions());
       Random rnd(c + 1);
       uint64_t last = 0;
@@ -239,8 +262,7 @@ TEST(CoordinatorProcessTest, HolderKilledAgainAndAgainNeverRepeatsAValue) {
     }
   }
   ASSERT_TRUE(wait_progress(50)) << "no progress after the last kill";
-  stop = true;
-  for (auto& t : clients) t.join();
+  clients.Join();
   for (int c = 0; c < kClients; ++c) EXPECT_EQ(failures[c], "") << "client " << c;
   std::vector<Range> all_ts, all_ids;
   for (int c = 0; c < kClients; ++c) {
@@ -274,7 +296,8 @@ TEST(CoordinatorProcessTest, PausedHolderNeverServesAfterItsSuccessor) {
     std::vector<Admitted> admitted;
     std::atomic<int> replies{0};
     std::atomic<bool> stop{false};
-    std::thread pinned([&] {
+    ThreadGroup pinned(&stop);
+    pinned.Add([&] {
       while (!stop) {
         grpc::ClientContext ctx;
         rpc::SetTimeout(&ctx, std::chrono::seconds(10));
@@ -311,8 +334,7 @@ TEST(CoordinatorProcessTest, PausedHolderNeverServesAfterItsSuccessor) {
     EXPECT_NE(successor->header().responder_id(), holder);
     cluster.process(holder)->Signal(SIGCONT);
     ASSERT_TRUE(wait_replies(5)) << "the resumed holder never answered";
-    stop = true;
-    pinned.join();
+    pinned.Join();
     std::lock_guard<std::mutex> lock(mu);
     int before = 0;
     for (const Admitted& a : admitted) {

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +36,8 @@ class ChildProcess {
     args.push_back(nullptr);
     pid_t pid = fork();
     if (pid == 0) {
+      // Dies with the test process, even if that one crashes: no daemon outlives its test.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
       int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       if (fd >= 0) {
         dup2(fd, 1);

@@ -179,17 +179,22 @@ TEST(LocalMetaStoreTest, FaultAtEveryOperationRecovers) {
   std::printf("fault sweep: %d runs\n", runs);
 }
 
+// Appends `batches` to a fresh store in /meta, closes it, and returns its one segment's path.
+std::string WriteOneSegment(MemVFS& vfs, const std::vector<std::vector<metapb::Event>>& batches) {
+  {
+    auto store = LocalMetaStore::Open(vfs, "/meta", {});
+    EXPECT_TRUE(store.ok());
+    for (const auto& b : batches) EXPECT_TRUE((*store)->Append(b).ok());
+  }
+  auto listing = ListMetaDir(vfs, "/meta");
+  EXPECT_EQ(listing->segments.size(), 1u);
+  return "/meta/" + SegmentName(listing->segments.at(0));
+}
+
 TEST(LocalMetaStoreTest, TornTailOfTheNewestSegmentIsDropped) {
   MemVFS vfs;
   const auto batches = FenceWorkload(6);
-  {
-    auto store = LocalMetaStore::Open(vfs, "/meta", {});
-    ASSERT_TRUE(store.ok());
-    for (const auto& b : batches) ASSERT_TRUE((*store)->Append(b).ok());
-  }
-  auto listing = ListMetaDir(vfs, "/meta");
-  ASSERT_EQ(listing->segments.size(), 1u);
-  const std::string path = "/meta/" + SegmentName(listing->segments[0]);
+  const std::string path = WriteOneSegment(vfs, batches);
   const uint64_t size = *vfs.GetFileSize(path);
   ASSERT_TRUE(vfs.Truncate(path, size - 3).ok());
   auto store = LocalMetaStore::Open(vfs, "/meta", {});
@@ -205,14 +210,7 @@ TEST(LocalMetaStoreTest, TornTailOfTheNewestSegmentIsDropped) {
 
 TEST(LocalMetaStoreTest, DamageInsideTheLogIsCorruptionNamingFileAndOffset) {
   MemVFS vfs;
-  const auto batches = FenceWorkload(6);
-  {
-    auto store = LocalMetaStore::Open(vfs, "/meta", {});
-    ASSERT_TRUE(store.ok());
-    for (const auto& b : batches) ASSERT_TRUE((*store)->Append(b).ok());
-  }
-  auto listing = ListMetaDir(vfs, "/meta");
-  const std::string path = "/meta/" + SegmentName(listing->segments[0]);
+  const std::string path = WriteOneSegment(vfs, FenceWorkload(6));
   std::string data;
   ASSERT_TRUE(ReadFileToString(vfs, path, &data).ok());
   data[40] ^= 0x5a;  // inside the first record (the file header is 32 bytes)
