@@ -6,8 +6,9 @@
 // tso: each client is a thread with its own GrpcCoordinatorClient issuing Tso(count) back to
 // back; prints timestamps/s, requests/s and request latency p50/p99 (microseconds).
 // failover: starts every coordinator of FILE, keeps one client asking for timestamps, and
-// `kills` times SIGKILLs the holder, measuring from the kill to the first timestamp served by
-// any coordinator (the successor), then restarts the killed process. Prints median and max.
+// `kills` times SIGKILLs the holder (at a random point of its renewal period, after it served
+// for at least two periods), measuring from the kill to the first timestamp served by any
+// coordinator (the successor), then restarts the killed process. Prints median and max.
 // Results are for docs/coordinator.md; the process tests check correctness, this only measures.
 #include <signal.h>
 #include <sys/wait.h>
@@ -27,6 +28,7 @@
 #include "absl/strings/str_split.h"
 #include "coordinator/client/grpc_coordinator_client.h"
 #include "src/config/cluster_config.h"
+#include "src/util/random.h"
 
 ABSL_FLAG(std::string, coordinators, "", "comma-separated coordinator addresses (tso)");
 ABSL_FLAG(int, clients, 16, "concurrent clients (tso)");
@@ -36,6 +38,7 @@ ABSL_FLAG(std::string, config, "", "cluster config (failover)");
 ABSL_FLAG(std::string, coordinator_bin, "", "path of nokv-coordinator (failover)");
 ABSL_FLAG(int, kills, 20, "holder kills (failover)");
 ABSL_FLAG(std::string, log_dir, "/tmp", "where coordinator logs go (failover)");
+ABSL_FLAG(uint64_t, seed, 1, "seed of the kill times (failover)");
 
 namespace {
 
@@ -138,7 +141,15 @@ int RunFailover() {
   o.max_clock_drift_ms = config->timing().max_clock_drift_ms();
   nokv::coordinator::GrpcCoordinatorClient client(o);
   std::vector<uint64_t> failover_ms;
+  nokv::Random rnd(absl::GetFlag(FLAGS_seed));
+  const uint64_t renew_ms =
+      config->timing().renew_interval_ms() != 0 ? config->timing().renew_interval_ms() : 1000;
   for (int k = 0; k < absl::GetFlag(FLAGS_kills); ++k) {
+    // Let the holder settle into renewing, and kill it at a random point of its renewal
+    // period: the failover then waits out whatever remains of a steady-state lease.
+    const auto settle =
+        Clock::now() + std::chrono::milliseconds(2 * renew_ms + rnd.Uniform(renew_ms));
+    while (Clock::now() < settle) client.Tso(1).IgnoreError();
     auto before = client.TsoWithHeader(1);
     if (!before.ok()) {
       std::fprintf(stderr, "no holder before kill %d: %s\n", k, before.status().ToString().c_str());
@@ -170,6 +181,8 @@ int RunFailover() {
     waitpid(pid, nullptr, 0);
   }
   std::vector<uint64_t> sorted = failover_ms;
+  std::sort(sorted.begin(), sorted.end());
+  const uint64_t median = Percentile(sorted, 0.5);
   std::printf(
       "{\"kills\":%zu,\"failover_median_ms\":%llu,\"failover_max_ms\":%llu,"
       "\"lease_ms\":%llu}\n",
