@@ -56,18 +56,16 @@ class LoopbackNetwork {
   }
 
  private:
+  // Receive runs under the lock, so once Detach returns no delivery to that member is in
+  // progress and it may be closed and destroyed.
   void Deliver(uint64_t from, raftpb::Message m) {
-    ReplicatedMetaStore* to = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (cut_.count(from) || cut_.count(m.to())) return;
-      auto it = members_.find(m.to());
-      if (it == members_.end()) return;
-      to = it->second;
-    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cut_.count(from) || cut_.count(m.to())) return;
+    auto it = members_.find(m.to());
+    if (it == members_.end()) return;
     std::vector<raftpb::Message> batch;
     batch.push_back(std::move(m));
-    to->Receive(std::move(batch));
+    it->second->Receive(std::move(batch));
   }
 
   std::mutex mu_;
@@ -78,6 +76,10 @@ class LoopbackNetwork {
 
 class ReplicatedMetaStoreTest : public ::testing::Test {
  protected:
+  void TearDown() override {
+    for (auto& [id, m] : members_) net_.Detach(id);
+    for (auto& [id, m] : members_) m->Close().IgnoreError();
+  }
   ReplicatedMetaStoreOptions Options(uint64_t id) {
     ReplicatedMetaStoreOptions o;
     o.self_id = id;
