@@ -4,7 +4,9 @@
 //
 // Checks, for any input: parsing never crashes; a rejection is an InvalidArgument whose message
 // names the source; an accepted config survives a round trip (render to JSON, parse again:
-// accepted, and the same message).
+// accepted, and the same message). Bug caught: a check that answers with another status code
+// or without naming the file (verified by making the address check return Internal: the
+// replay aborts), or a renderer that drops a field.
 #pragma once
 
 #include <cstddef>
