@@ -19,11 +19,12 @@ done
 # `cmake --preset tsan && cmake --build --preset tsan` builds everything. FLUSHDB on the engine
 # holds all 1,024 key-stripe locks at once, beyond what TSan's deadlock detector can track (64),
 # so that one case is left to the default and asan presets.
-echo "=== preset: tsan (DB, durability and power-cut tests, redis) ==="
+echo "=== preset: tsan (DB, durability, power-cut, replication, redis, meta, coordinator) ==="
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j "$jobs" --target db_test db_durability_test db_power_cut_test db_replication_test \
-  redis_server_test redis_commands_test
+cmake --build --preset tsan -j "$jobs" --target db_test db_durability_test db_power_cut_test \
+  db_replication_test redis_server_test redis_commands_test meta_replicated_store_test \
+  meta_local_store_test coordinator_authority_test coordinator_handler_test
 ctest --preset tsan -j "$jobs" \
-  -R '^(DBTest|DurabilityTest|ReplicationTest|Shards/PowerCutTest\.AcknowledgedWritesSurviveEveryCut/[01]|Backends/CommandsTest|ServerTest)\.?' \
+  -R '^(DBTest|DurabilityTest|ReplicationTest|Shards/PowerCutTest\.AcknowledgedWritesSurviveEveryCut/[01]|Backends/CommandsTest|ServerTest|ReplicatedMetaStoreTest|LocalMetaStoreTest|AuthorityTest|FencedWindowTest|CoordinatorTest|EraGuardTest)\.?' \
   -E 'FlushAndSelect/embedded|OversizedBatch' "$@" || status=1
 exit $status

@@ -29,6 +29,8 @@ struct Args {
   bool json = false;
   bool dump = false;
   bool verify = false;
+  std::string coordinator;
+  uint32_t count = 1;
 };
 
 struct Problem {

@@ -7,6 +7,9 @@
 //   nokv sst      --file F [--dump] [--verify] [--json]
 //   nokv wal      --workdir DIR [--json]
 //   nokv check    --workdir DIR [--json]
+//   nokv regions  --coordinator ADDR [--json]
+//   nokv coordinator status --coordinator ADDR [--json]
+//   nokv tso      --coordinator ADDR [--count N] [--json]
 //
 // Exit codes: 0 ok, 1 corruption found, 2 usage error, 3 endpoint unreachable or bad reply.
 
@@ -24,6 +27,7 @@
 #include "engine/vfs/vfs.h"
 #include "src/util/str_cat.h"
 #include "tools/nokv/cli.h"
+#include "tools/nokv/cluster_commands.h"
 
 ABSL_FLAG(std::string, workdir, "", "workdir of a stopped NoKV instance");
 ABSL_FLAG(std::string, file, "", "path of one SST file");
@@ -34,6 +38,9 @@ ABSL_FLAG(int, timeout_ms, 5000, "connect and read timeout for --expvar, in mill
 ABSL_FLAG(bool, json, false, "print one JSON object on one line instead of tables");
 ABSL_FLAG(bool, dump, false, "list every entry of the table");
 ABSL_FLAG(bool, verify, false, "check every block checksum of the table");
+ABSL_FLAG(std::string, coordinator, "",
+          "address host:port of any coordinator (requests follow redirects to the holder)");
+ABSL_FLAG(uint32_t, count, 1, "timestamps to ask for (tso)");
 
 namespace nokv::cli {
 namespace {
@@ -41,6 +48,22 @@ namespace {
 int CmdStatsAny(VFS& vfs, const Args& args) {
   return args.expvar.empty() ? CmdStatsOffline(vfs, args) : CmdStatsOnline(args);
 }
+
+// --- cluster commands (tools/nokv/cluster_commands.cc) -----------------------------------------
+
+ClusterArgs ToClusterArgs(const Args& args) {
+  ClusterArgs c;
+  c.coordinator = args.coordinator;
+  c.json = args.json;
+  c.timeout_ms = args.timeout_ms;
+  c.count = args.count;
+  return c;
+}
+int CmdRegionsOnline(VFS&, const Args& args) { return CmdRegions(ToClusterArgs(args)); }
+int CmdCoordinatorStatusOnline(VFS&, const Args& args) {
+  return CmdCoordinatorStatus(ToClusterArgs(args));
+}
+int CmdTsoOnline(VFS&, const Args& args) { return CmdTso(ToClusterArgs(args)); }
 
 // --- usage --------------------------------------------------------------------------------------
 
@@ -91,6 +114,27 @@ const std::vector<CommandInfo>& Commands() {
        {"workdir", "json"},
        {"workdir"},
        CmdCheck},
+      {"regions",
+       "nokv regions --coordinator ADDR [--json] [--timeout_ms N]",
+       "Every region from the coordinator: key range, epoch, peers, and the leader from the "
+       "freshest heartbeat.",
+       {"coordinator", "json", "timeout_ms"},
+       {"coordinator"},
+       CmdRegionsOnline},
+      {"coordinator status",
+       "nokv coordinator status --coordinator ADDR [--json] [--timeout_ms N]",
+       "One coordinator's view: tenure holder, era and handover stage, lease, meta backend and "
+       "leader, allocator fences, topology size.",
+       {"coordinator", "json", "timeout_ms"},
+       {"coordinator"},
+       CmdCoordinatorStatusOnline},
+      {"tso",
+       "nokv tso --coordinator ADDR [--count N] [--json] [--timeout_ms N]",
+       "Asks the timestamp oracle for N timestamps; prints the first with its physical and "
+       "logical parts and the era it was served under.",
+       {"coordinator", "count", "json", "timeout_ms"},
+       {"coordinator"},
+       CmdTsoOnline},
   };
   return *kCommands;
 }
@@ -127,7 +171,18 @@ int Main(int argc, char** argv) {
     PrintUsage(stderr);
     return kExitUsage;
   }
-  const std::string command = argv[1];
+  std::string command = argv[1];
+  int first_flag = 2;
+  // Two-word commands ("coordinator status").
+  if (argc > 2 && argv[2][0] != '-') {
+    const std::string two = command + " " + argv[2];
+    for (const auto& c : Commands()) {
+      if (two == c.name) {
+        command = two;
+        first_flag = 3;
+      }
+    }
+  }
   if (command == "--help" || command == "-h" || command == "help") {
     PrintUsage(stdout);
     return kExitOk;
@@ -142,7 +197,7 @@ int Main(int argc, char** argv) {
     return kExitUsage;
   }
   std::vector<std::string> given;
-  for (int i = 2; i < argc; ++i) {
+  for (int i = first_flag; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       PrintCommandHelp(stdout, *cmd);
@@ -188,12 +243,17 @@ int Main(int argc, char** argv) {
   args.json = absl::GetFlag(FLAGS_json);
   args.dump = absl::GetFlag(FLAGS_dump);
   args.verify = absl::GetFlag(FLAGS_verify);
+  args.coordinator = absl::GetFlag(FLAGS_coordinator);
+  args.count = absl::GetFlag(FLAGS_count);
   for (const auto& name : given) {
     if (absl::FindCommandLineFlag(name)->CurrentValue().empty()) {
       return UsageError(*cmd, StrCat("--", name, " is empty"));
     }
   }
   if (args.timeout_ms <= 0) return UsageError(*cmd, "--timeout_ms must be positive");
+  if (args.count == 0 || args.count > (1u << 16)) {
+    return UsageError(*cmd, "--count must be between 1 and 65536");
+  }
   return cmd->fn(*VFS::Default(), args);
 }
 
