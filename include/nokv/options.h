@@ -47,6 +47,9 @@ struct Options {
 
   // Byte budget of the shared block cache (uncompressed data, index and filter blocks).
   size_t block_cache_bytes = 64 << 20;
+  // SST files kept open (least recently used closed first); each holds its index and filter
+  // blocks in memory while open.
+  int max_open_files = 1000;
 
   // Leveled compaction (docs/notes/2026-11-29-leveled-compaction.md). The bottom level (L6)
   // holds most of the data; each level above holds a `level_size_multiplier`-th of the one

@@ -34,13 +34,13 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(const Options& options, std::string
       options.block_bytes < 256 || options.block_restart_interval < 1 ||
       options.l0_compaction_trigger < 1 || options.max_bytes_for_level_base < 1 ||
       options.level_size_multiplier < 2 || options.max_background_compactions < 1 ||
-      options.l0_slowdown_trigger < options.l0_compaction_trigger ||
+      options.max_open_files < 1 || options.l0_slowdown_trigger < options.l0_compaction_trigger ||
       options.l0_stop_trigger < options.l0_slowdown_trigger) {
     return absl::InvalidArgumentError(
         "Open: inconsistent options (memtable_bytes >= 4096, max_immutable_memtables >= 1, "
         "block_bytes >= 256, restart interval >= 1, l0 compaction <= slowdown <= stop, "
         "max_bytes_for_level_base >= 1, level_size_multiplier >= 2, "
-        "max_background_compactions >= 1)");
+        "max_background_compactions >= 1, max_open_files >= 1)");
   }
   auto db = std::make_unique<DBImpl>(options, std::string(workdir));
   NOKV_RETURN_IF_ERROR(db->OpenImpl());
@@ -98,8 +98,8 @@ absl::Status DBImpl::OpenImpl() {
   }
   NOKV_ASSIGN_OR_RETURN(lock_, vfs_->LockFile(LockFileName(dbdir_)));
   block_cache_ = std::make_shared<BlockCache>(options_.block_cache_bytes);
-  table_cache_ =
-      std::make_shared<TableCache>(vfs_, dbdir_, MakeTableOptions(options_), block_cache_);
+  table_cache_ = std::make_shared<TableCache>(vfs_, dbdir_, MakeTableOptions(options_),
+                                              block_cache_, options_.max_open_files);
   std::shared_ptr<ObsoleteFiles> sink = obsolete_;
   versions_ = std::make_unique<VersionSet>(vfs_, dbdir_, [sink](uint64_t number) {
     MutexLock lock(&sink->mu);
@@ -378,6 +378,8 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
   m["block_cache.misses"] = block_cache_->misses();
   m["block_cache.usage_bytes"] = block_cache_->usage();
   m["block_cache.capacity_bytes"] = block_cache_->capacity();
+  m["table_cache.open_tables"] = table_cache_->open_tables();
+  m["table_cache.opens"] = table_cache_->opens();
   m["sequence.last"] = visible_seq_.load();
   // Segments still on disk: one listing per call, which is what a metrics scrape can afford.
   if (auto names = vfs_->ListDir(wal_dir_); names.ok()) {

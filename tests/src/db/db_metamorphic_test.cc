@@ -74,6 +74,8 @@ Options MakeOptions(const OptionSet& set, VFS* vfs, Clock* clock) {
   o.max_bytes_for_level_base = set.level_base;
   o.level_size_multiplier = set.multiplier;
   o.max_background_compactions = set.compaction_threads;
+  // The small-cache set also keeps only three tables open (evictions under every read path).
+  if (set.cache_bytes < (64 << 10)) o.max_open_files = 3;
   return o;
 }
 

@@ -243,6 +243,30 @@ TEST_F(DBTest, TtlExpiresAtOnceAndSurvivesReopen) {
   }
 }
 
+// More live tables than max_open_files: every read still works; the cache holds at most the
+// limit and reopens evicted tables on demand.
+TEST_F(DBTest, TableCacheHoldsAtMostMaxOpenFiles) {
+  Options o = SmallOptions();
+  o.max_open_files = 3;
+  o.l0_compaction_trigger = 100;  // keep many L0 files
+  o.l0_slowdown_trigger = 100;
+  o.l0_stop_trigger = 100;
+  auto db = OpenOrDie(o);
+  for (int f = 0; f < 12; ++f) {
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_TRUE(db->Set("f" + std::to_string(f) + "-" + std::to_string(i), "v").ok());
+    }
+    ASSERT_TRUE(db->Flush().ok());
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (int f = 0; f < 12; ++f) ASSERT_TRUE(db->Get("f" + std::to_string(f) + "-7").ok());
+  }
+  EXPECT_EQ(Scan(db.get()).size(), 240u);
+  auto stats = db->Stats();
+  EXPECT_LE(stats["table_cache.open_tables"], 3u);
+  EXPECT_GT(stats["table_cache.opens"], 12u) << "evicted tables were opened again";
+}
+
 TEST_F(DBTest, SnapshotSeesPointInTimeAcrossFlushAndCompaction) {
   auto db = OpenOrDie(SmallOptions());
   ASSERT_TRUE(db->Set("a", "1").ok());
