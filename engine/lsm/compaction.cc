@@ -84,29 +84,66 @@ class OutputFile {
 
 }  // namespace
 
-absl::Status BuildFlushTable(const BuildContext& ctx, InternalIterator* iter,
-                             const std::vector<RangeTombstone>& tombstones, FileMetaData* meta,
-                             BuildStats* stats) {
+absl::Status BuildFlushTables(const BuildContext& ctx, InternalIterator* iter,
+                              const std::vector<RangeTombstone>& tombstones,
+                              const std::vector<std::string>& shard_bounds,
+                              std::vector<FileMetaData>* metas, BuildStats* stats) {
   uint64_t start = Clock::Real()->NowMonotonicMicros();
-  *meta = FileMetaData();
+  metas->clear();
   iter->SeekToFirst();
   if (!iter->Valid() && tombstones.empty()) return iter->status();
-  NOKV_ASSIGN_OR_RETURN(auto out, OutputFile::Create(ctx));
+  // A range tombstone may span shards that hold no point of this memtable; splitting would
+  // need tombstone-only files for them. Such flushes (rare) stay whole.
+  const bool split = tombstones.empty() && !shard_bounds.empty();
+  std::vector<std::unique_ptr<OutputFile>> outputs;
+  size_t next_bound = 0;  // index of the first bound above the current output's keys
+  absl::Status s;
   for (; iter->Valid(); iter->Next()) {
-    out->builder()->Add(iter->key(), iter->value());
+    const std::string_view user_key = ExtractUserKey(iter->key());
+    bool cut = false;
+    while (split && next_bound < shard_bounds.size() && user_key >= shard_bounds[next_bound]) {
+      ++next_bound;
+      cut = true;
+    }
+    if (outputs.empty() || cut) {
+      auto created = OutputFile::Create(ctx);
+      if (!created.ok()) {
+        s = created.status();
+        break;
+      }
+      outputs.push_back(std::move(*created));
+    }
+    outputs.back()->builder()->Add(iter->key(), iter->value());
     ++stats->input_entries;
   }
-  for (const RangeTombstone& t : tombstones) out->AddTombstone(t);
-  absl::Status s = iter->status();
-  if (s.ok()) s = out->Finish(meta);
-  if (s.ok()) s = ctx.vfs->SyncDir(DirName(out->path()));
+  if (s.ok()) s = iter->status();
+  if (s.ok() && outputs.empty()) {  // tombstones only
+    auto created = OutputFile::Create(ctx);
+    if (created.ok()) {
+      outputs.push_back(std::move(*created));
+    } else {
+      s = created.status();
+    }
+  }
+  if (s.ok()) {
+    for (const RangeTombstone& t : tombstones) outputs.front()->AddTombstone(t);
+  }
+  for (auto& out : outputs) {
+    if (!s.ok()) break;
+    FileMetaData meta;
+    s = out->Finish(&meta);
+    if (s.ok()) metas->push_back(meta);
+  }
+  if (s.ok()) s = ctx.vfs->SyncDir(DirName(outputs.front()->path()));
   if (!s.ok()) {
-    out->Abandon();
-    *meta = FileMetaData();
+    for (auto& out : outputs) out->Abandon();
+    metas->clear();
     return s;
   }
-  stats->output_bytes += meta->file_size;
-  stats->output_entries += meta->num_entries;
+  for (const FileMetaData& meta : *metas) {
+    stats->output_bytes += meta.file_size;
+    stats->output_entries += meta.num_entries;
+  }
   stats->micros += Clock::Real()->NowMonotonicMicros() - start;
   return absl::OkStatus();
 }

@@ -44,13 +44,16 @@ struct BuildStats {
   uint64_t micros = 0;
 };
 
-// Writes every entry of `iter` and `tombstones` into one new file (no dropping: a memtable
-// flush keeps every version). The file and the sst directory are fsynced before returning.
-// On success `meta` describes the file; with no entries and no tombstones, meta->number is 0
-// and no file is left behind.
-absl::Status BuildFlushTable(const BuildContext& ctx, InternalIterator* iter,
-                             const std::vector<RangeTombstone>& tombstones, FileMetaData* meta,
-                             BuildStats* stats);
+// Writes every entry of `iter` and `tombstones` into new L0 files (no dropping: a memtable
+// flush keeps every version), one per ingest-buffer shard the keys fall in: a new file starts at
+// each of `shard_bounds` (sorted user keys; empty = one file), so each file stays inside one
+// shard (docs/notes/2026-11-29-ingest-buffer.md). A flush with range tombstones is not split.
+// The files and the sst directory are fsynced before returning. With no entries and no
+// tombstones, `metas` is empty and no file is left behind.
+absl::Status BuildFlushTables(const BuildContext& ctx, InternalIterator* iter,
+                              const std::vector<RangeTombstone>& tombstones,
+                              const std::vector<std::string>& shard_bounds,
+                              std::vector<FileMetaData>* metas, BuildStats* stats);
 
 struct CompactionPlan {
   int upper_level = 0;

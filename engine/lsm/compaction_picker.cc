@@ -18,17 +18,21 @@ bool Busy(const std::set<uint64_t>& busy, const std::vector<LiveFilePtr>& files)
 struct Range {
   std::string begin, end;
   bool unbounded_left = false, unbounded_right = false;
+  bool end_exclusive = false;  // [begin, end) instead of [begin, end]
 
   bool Overlaps(const FileMetaData& m) const {
-    return (unbounded_left || !m.EndsBefore(begin)) &&
-           (unbounded_right || m.smallest_user_key() <= end);
+    if (!unbounded_left && m.EndsBefore(begin)) return false;
+    if (unbounded_right) return true;
+    return end_exclusive ? m.smallest_user_key() < end : m.smallest_user_key() <= end;
   }
   void Widen(const FileMetaData& m) {
     if (!unbounded_left && m.smallest_user_key() < begin) begin = m.smallest_user_key();
     if (m.unbounded_right) {
       unbounded_right = true;
-    } else if (!unbounded_right && m.largest_user_key() > end) {
+    } else if (!unbounded_right &&
+               (m.largest_user_key() > end || (end_exclusive && m.largest_user_key() == end))) {
       end = m.largest_user_key();
+      end_exclusive = false;
     }
   }
   static Range Of(const std::vector<LiveFilePtr>& files) {
@@ -98,6 +102,50 @@ std::vector<LiveFilePtr> L0Closure(const Version& v, Range r) {
     }
   }
   return out;
+}
+
+// Shard i of the ingest buffer: [bounds[i-1], bounds[i]).
+Range ShardRange(const std::vector<std::string>& bounds, size_t i) {
+  Range r;
+  r.unbounded_left = i == 0;
+  if (i > 0) r.begin = bounds[i - 1];
+  r.unbounded_right = i == bounds.size();
+  if (i < bounds.size()) r.end = bounds[i];
+  r.end_exclusive = true;
+  return r;
+}
+
+size_t FilesOverlapping(const std::vector<LiveFilePtr>& files, const Range& r) {
+  size_t n = 0;
+  for (const auto& f : files) n += r.Overlaps(f->meta);
+  return n;
+}
+
+std::optional<CompactionPlan> PickL0(const Version& v, const PickerOptions& options,
+                                     const LevelLayout& layout, const Range* range,
+                                     const std::set<uint64_t>& busy);
+
+// Automatic L0 work: the deepest shard (most L0 files) at or over the trigger whose inputs are
+// free; shards drain independently, so several can compact at once.
+std::optional<CompactionPlan> PickL0Shard(const Version& v, const PickerOptions& options,
+                                          const LevelLayout& layout,
+                                          const std::set<uint64_t>& busy) {
+  const size_t shards = layout.shard_bounds.size() + 1;
+  std::vector<std::pair<size_t, size_t>> by_depth;  // (files, shard)
+  for (size_t i = 0; i < shards; ++i) {
+    const size_t n = FilesOverlapping(v.levels[0], ShardRange(layout.shard_bounds, i));
+    if (static_cast<int>(n) >= options.l0_compaction_trigger) by_depth.emplace_back(n, i);
+  }
+  std::sort(by_depth.rbegin(), by_depth.rend());
+  for (const auto& [n, i] : by_depth) {
+    const Range r = ShardRange(layout.shard_bounds, i);
+    auto plan = PickL0(v, options, layout, &r, busy);
+    if (plan) {
+      plan->reason = "L0 shard depth";
+      return plan;
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<CompactionPlan> PickL0(const Version& v, const PickerOptions& options,
@@ -200,7 +248,35 @@ LevelLayout ComputeLevelLayout(const Version& version, const PickerOptions& opti
   for (int level = base; level < kNumLevels; ++level) {
     layout.target_bytes[level] = std::max<uint64_t>(1, target[level]);
   }
-  layout.score[0] = static_cast<double>(version.NumFiles(0)) /
+  // Shard bounds: the base level (or, while it is empty, the level below it) split into
+  // ingest_shards runs of about equal bytes, at file boundaries, so each shard's L0 files drain
+  // into their own base-level files.
+  const std::vector<LiveFilePtr>* guide = &version.levels[base];
+  for (int level = base; guide->empty() && level < kNumLevels; ++level) {
+    guide = &version.levels[level];
+  }
+  const int shards = std::max(1, options.ingest_shards);
+  if (shards > 1 && guide->size() >= 2) {
+    const uint64_t total = std::max<uint64_t>(1, Bytes(*guide));
+    uint64_t acc = 0;
+    int next = 1;
+    for (size_t i = 0; i + 1 < guide->size() && next < shards; ++i) {
+      acc += (*guide)[i]->meta.file_size;
+      if (acc * shards >= total * next) {
+        const std::string bound((*guide)[i + 1]->meta.smallest_user_key());
+        if (layout.shard_bounds.empty() || bound > layout.shard_bounds.back()) {
+          layout.shard_bounds.push_back(bound);
+        }
+        while (acc * shards >= total * next) ++next;
+      }
+    }
+  }
+  for (size_t i = 0; i <= layout.shard_bounds.size(); ++i) {
+    layout.l0_depth = std::max<int>(
+        layout.l0_depth,
+        static_cast<int>(FilesOverlapping(version.levels[0], ShardRange(layout.shard_bounds, i))));
+  }
+  layout.score[0] = static_cast<double>(layout.l0_depth) /
                     static_cast<double>(std::max(1, options.l0_compaction_trigger));
   for (int level = base; level < kBottom; ++level) {
     layout.score[level] = static_cast<double>(version.LevelBytes(level)) /
@@ -231,7 +307,7 @@ std::optional<CompactionPlan> PickCompaction(const Version& version, const Picke
                    [&](int a, int b) { return layout.score[a] > layout.score[b]; });
   for (int level : order) {
     std::optional<CompactionPlan> plan = level == 0
-                                             ? PickL0(version, options, layout, nullptr, busy)
+                                             ? PickL0Shard(version, options, layout, busy)
                                              : PickLevel(version, options, layout, level, busy);
     if (plan) return plan;
   }

@@ -34,6 +34,9 @@ struct PickerOptions {
   uint64_t base_level_bytes = 256 << 20;
   int level_multiplier = 10;
   uint64_t target_file_bytes = 64 << 20;
+  // Key-range shards of the ingest buffer (L0): flushes cut files at the shard bounds, and L0
+  // compacts one shard at a time (docs/notes/2026-11-29-ingest-buffer.md). 1 = unsharded.
+  int ingest_shards = 8;
 };
 
 // The shape the tree should have now.
@@ -41,6 +44,11 @@ struct LevelLayout {
   int base_level = kNumLevels - 1;
   uint64_t target_bytes[kNumLevels] = {};  // 0 above the base level
   double score[kNumLevels] = {};           // >= 1: needs compaction
+  // The ingest buffer: shard bounds (sorted user keys; shard i is [bounds[i-1], bounds[i])),
+  // and its depth: the most L0 files any shard overlaps, i.e. the files a point read there may
+  // probe. L0's score is depth / l0_compaction_trigger, and writes slow down by depth.
+  std::vector<std::string> shard_bounds;
+  int l0_depth = 0;
 };
 
 LevelLayout ComputeLevelLayout(const Version& version, const PickerOptions& options);

@@ -60,12 +60,20 @@ struct Options {
   // Threads running compactions; flushes have a thread of their own.
   int max_background_compactions = 1;
 
-  // Compaction of L0 starts when it has this many files.
+  // The ingest buffer (docs/notes/2026-11-29-ingest-buffer.md): L0 is split into this many
+  // key-range shards (bounds from the base level's files); flushes write one file per shard
+  // they touch and each shard drains into the base level on its own. Depth = the most L0 files
+  // any shard holds, i.e. the files a point read there may probe.
+  int ingest_buffer_shards = 8;
+  // A shard compacts when its depth reaches this.
   int l0_compaction_trigger = 4;
-  // Writers are slowed (not stopped) when L0 has this many files...
+  // Writers are slowed (by a rate that follows the backlog, not stopped) from this depth...
   int l0_slowdown_trigger = 12;
-  // ...and wait for compaction when it has this many.
+  // ...and wait for compaction at this depth.
   int l0_stop_trigger = 24;
+  // Bytes per second writers may commit when slowed down at first; the rate shrinks while the
+  // backlog grows and recovers as it drains (src/db/write_controller.h).
+  uint64_t delayed_write_rate = 16 << 20;
 
   // Write pipeline: the committer groups up to this many bytes of queued writes into one WAL
   // write (the limit grows with the backlog, up to 4x).

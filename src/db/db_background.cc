@@ -122,11 +122,12 @@ absl::Status DBImpl::FlushOldestImmutable() {
   NOKV_SYNC_POINT("DB::Flush:Start");
   BuildContext ctx = MakeBuildContext();
   auto iter = imm.mem->NewIterator(imm.mem);
-  FileMetaData meta;
+  std::vector<FileMetaData> metas;
   BuildStats build;
-  NOKV_RETURN_IF_ERROR(BuildFlushTable(ctx, iter.get(), imm.mem->RangeTombstones(), &meta, &build));
+  NOKV_RETURN_IF_ERROR(
+      BuildFlushTables(ctx, iter.get(), imm.mem->RangeTombstones(), ShardBounds(), &metas, &build));
   VersionEdit edit;
-  if (meta.number != 0) edit.AddFile(0, meta);
+  for (const FileMetaData& meta : metas) edit.AddFile(0, meta);
   {
     // Every segment older than the next unflushed memtable's first segment is obsolete.
     MutexLock lock(&mu_);
@@ -142,14 +143,19 @@ absl::Status DBImpl::FlushOldestImmutable() {
     InstallSuperVersion();
   }
   stats_.flushes.fetch_add(1);
-  stats_.flush_bytes.fetch_add(meta.file_size);
+  stats_.flush_bytes.fetch_add(build.output_bytes);
   stats_.flush_micros.fetch_add(build.micros);
   DeleteObsoleteWalSegments();
   return absl::OkStatus();
 }
 
+std::vector<std::string> DBImpl::ShardBounds() const {
+  return ComputeLevelLayout(*versions_->current(), MakePickerOptions()).shard_bounds;
+}
+
 PickerOptions DBImpl::MakePickerOptions() const {
   PickerOptions picker;
+  picker.ingest_shards = options_.ingest_buffer_shards;
   picker.l0_compaction_trigger = options_.l0_compaction_trigger;
   picker.base_level_bytes = options_.max_bytes_for_level_base;
   picker.level_multiplier = options_.level_size_multiplier;

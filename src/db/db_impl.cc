@@ -34,13 +34,16 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(const Options& options, std::string
       options.block_bytes < 256 || options.block_restart_interval < 1 ||
       options.l0_compaction_trigger < 1 || options.max_bytes_for_level_base < 1 ||
       options.level_size_multiplier < 2 || options.max_background_compactions < 1 ||
-      options.max_open_files < 1 || options.l0_slowdown_trigger < options.l0_compaction_trigger ||
+      options.max_open_files < 1 || options.ingest_buffer_shards < 1 ||
+      options.delayed_write_rate < 1024 ||
+      options.l0_slowdown_trigger < options.l0_compaction_trigger ||
       options.l0_stop_trigger < options.l0_slowdown_trigger) {
     return absl::InvalidArgumentError(
         "Open: inconsistent options (memtable_bytes >= 4096, max_immutable_memtables >= 1, "
         "block_bytes >= 256, restart interval >= 1, l0 compaction <= slowdown <= stop, "
         "max_bytes_for_level_base >= 1, level_size_multiplier >= 2, "
-        "max_background_compactions >= 1, max_open_files >= 1)");
+        "max_background_compactions >= 1, max_open_files >= 1, ingest_buffer_shards >= 1, "
+        "delayed_write_rate >= 1024)");
   }
   auto db = std::make_unique<DBImpl>(options, std::string(workdir));
   NOKV_RETURN_IF_ERROR(db->OpenImpl());
@@ -62,7 +65,9 @@ DBImpl::DBImpl(const Options& options, std::string dbdir)
       clock_(options.clock != nullptr ? options.clock : Clock::Real()),
       dbdir_(std::move(dbdir)),
       wal_dir_(WalDir(dbdir_)),
-      obsolete_(std::make_shared<ObsoleteFiles>()) {}
+      obsolete_(std::make_shared<ObsoleteFiles>()),
+      write_controller_(WriteController::Limits{
+          options.l0_slowdown_trigger, options.l0_stop_trigger, options.delayed_write_rate}) {}
 
 DBImpl::~DBImpl() { Close().IgnoreError(); }
 
@@ -233,10 +238,11 @@ absl::Status DBImpl::QuarantineOrphans(const std::vector<uint64_t>& orphans) {
 absl::Status DBImpl::FlushMemTableAtRecovery(const MemTable& mem, VersionEdit* edit) {
   BuildContext ctx = MakeBuildContext();
   auto iter = mem.NewIterator(nullptr);
-  FileMetaData meta;
+  std::vector<FileMetaData> metas;
   BuildStats stats;
-  NOKV_RETURN_IF_ERROR(BuildFlushTable(ctx, iter.get(), mem.RangeTombstones(), &meta, &stats));
-  if (meta.number != 0) edit->AddFile(0, meta);
+  NOKV_RETURN_IF_ERROR(
+      BuildFlushTables(ctx, iter.get(), mem.RangeTombstones(), ShardBounds(), &metas, &stats));
+  for (const FileMetaData& meta : metas) edit->AddFile(0, meta);
   return absl::OkStatus();
 }
 
@@ -333,6 +339,7 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
   put("stall.micros", stats_.stall_micros);
   put("stall.count", stats_.stall_count);
   put("stall.slowdowns", stats_.slowdown_count);
+  put("stall.slowdown_micros", stats_.slowdown_micros);
   put("memtable.switches", stats_.memtable_switches);
   put("recovery.records", stats_.recovered_records);
   put("recovery.torn_tail_bytes", stats_.recovery_torn_tail_bytes);

@@ -31,6 +31,7 @@
 #include "engine/wal/wal.h"
 #include "nokv/db.h"
 #include "src/db/replication.h"
+#include "src/db/write_controller.h"
 #include "src/util/clock.h"
 #include "src/util/histogram.h"
 #include "src/util/mutex.h"
@@ -59,7 +60,7 @@ struct EngineStats {
       wal_segments_created{0}, gets{0}, get_hits{0}, flushes{0}, flush_bytes{0}, flush_micros{0},
       compactions{0}, compaction_input_bytes{0}, compaction_output_bytes{0}, compaction_micros{0},
       compaction_trivial_moves{0}, compaction_dropped_entries{0}, compaction_errors{0},
-      stall_micros{0}, stall_count{0}, slowdown_count{0}, memtable_switches{0},
+      stall_micros{0}, stall_count{0}, slowdown_count{0}, slowdown_micros{0}, memtable_switches{0},
       recovered_records{0}, recovery_torn_tail_bytes{0}, obsolete_files_deleted{0},
       iterators_created{0}, ingested_files{0}, ingested_bytes{0};
   // Latencies in microseconds, as seen by the caller (queueing and WAL included for writes).
@@ -170,8 +171,10 @@ class DBImpl final : public DB {
   // Whether a memtable holds a point or range tombstone in [lo, hi] (hi empty: unbounded).
   bool MemtablesOverlap(std::string_view lo, std::string_view hi) const;
   // Waits until the memtable has room (or a switch is due and done): stalls and slowdowns.
-  absl::Status MakeRoomForWrite(bool force_switch) ABSL_LOCKS_EXCLUDED(mu_);
-  absl::Status MakeRoomForWriteLocked(bool force_switch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // `bytes`: the group's size, paid for at the write controller's rate under pressure.
+  absl::Status MakeRoomForWrite(bool force_switch, uint64_t bytes = 0) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status MakeRoomForWriteLocked(bool force_switch, uint64_t bytes)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status SwitchMemTable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static absl::Status ApplyGroup(std::string_view group, MemTable* mem, SequenceNumber* last);
 
@@ -192,6 +195,8 @@ class DBImpl final : public DB {
   absl::Status RunManualCompaction(const ManualCompaction& manual)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   PickerOptions MakePickerOptions() const;
+  // The ingest buffer's shard bounds for the current Version (flushes cut files there).
+  std::vector<std::string> ShardBounds() const;
   void MarkCompacting(const CompactionPlan& plan, bool busy) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void DeleteObsoleteFiles();
   void DeleteObsoleteWalSegments();
@@ -251,7 +256,8 @@ class DBImpl final : public DB {
     int failures = 0;          // consecutive
     uint64_t retry_at_us = 0;  // monotonic; no retry before
   };
-  RetryState retry_[2] ABSL_GUARDED_BY(mu_);           // indexed by BgWork
+  RetryState retry_[2] ABSL_GUARDED_BY(mu_);  // indexed by BgWork
+  WriteController write_controller_ ABSL_GUARDED_BY(mu_);
   uint64_t resume_requests_ ABSL_GUARDED_BY(mu_) = 0;  // bumped by Resume(): retry at once
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<ManualCompaction*> manual_compactions_ ABSL_GUARDED_BY(mu_);
@@ -262,6 +268,9 @@ class DBImpl final : public DB {
   std::shared_ptr<const SuperVersion> super_version_ ABSL_GUARDED_BY(sv_mu_);
 
   std::atomic<SequenceNumber> visible_seq_{0};
+  // Depth of the ingest buffer (LevelLayout::l0_depth) of the installed Version: what write
+  // slowdowns and stops follow.
+  std::atomic<int> l0_depth_{0};
   std::atomic<bool> closed_{false};
   std::atomic<bool> opened_{false};
 

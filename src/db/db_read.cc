@@ -30,6 +30,8 @@ void DBImpl::InstallSuperVersion() {
   for (auto it = imm_.rbegin(); it != imm_.rend(); ++it) sv->imms.push_back(it->mem);
   sv->version = versions_->current();
   sv->table_cache = table_cache_;
+  l0_depth_.store(ComputeLevelLayout(*sv->version, MakePickerOptions()).l0_depth,
+                  std::memory_order_relaxed);
   MutexLock lock(&sv_mu_);
   super_version_ = std::move(sv);
 }

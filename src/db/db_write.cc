@@ -183,7 +183,9 @@ void DBImpl::CommitGroup(const std::vector<WriteRequest*>& group) {
     // Flush() asked for the memtable to be frozen.
     s = MakeRoomForWrite(/*force_switch=*/true);
   } else {
-    s = MakeRoomForWrite(/*force_switch=*/false);
+    uint64_t bytes = 0;
+    for (const WriteRequest* r : group) bytes += r->batch->ByteSize();
+    s = MakeRoomForWrite(/*force_switch=*/false, bytes);
   }
   if (s.ok() && group.front()->batch != nullptr) {
     SequenceNumber first = visible_seq_.load(std::memory_order_relaxed) + 1;
@@ -252,17 +254,17 @@ absl::Status DBImpl::ApplyGroup(std::string_view group, MemTable* mem, SequenceN
   return absl::OkStatus();
 }
 
-absl::Status DBImpl::MakeRoomForWrite(bool force_switch) {
+absl::Status DBImpl::MakeRoomForWrite(bool force_switch, uint64_t bytes) {
   MutexLock lock(&mu_);
-  return MakeRoomForWriteLocked(force_switch);
+  return MakeRoomForWriteLocked(force_switch, bytes);
 }
 
-absl::Status DBImpl::MakeRoomForWriteLocked(bool force_switch) {
+absl::Status DBImpl::MakeRoomForWriteLocked(bool force_switch, uint64_t bytes) {
   bool slowed_down = false;
   while (true) {
     NOKV_RETURN_IF_ERROR(BackgroundError());
     if (closing_) return absl::FailedPreconditionError("DB is closing");
-    int l0_files = versions_->current()->NumFiles(0);
+    const int l0_files = l0_depth_.load(std::memory_order_relaxed);
     if (l0_files >= options_.l0_stop_trigger) {
       uint64_t start = clock_->NowMonotonicMicros();
       stats_.stall_count.fetch_add(1, std::memory_order_relaxed);
@@ -271,14 +273,21 @@ absl::Status DBImpl::MakeRoomForWriteLocked(bool force_switch) {
       stats_.stall_micros.fetch_add(clock_->NowMonotonicMicros() - start);
       continue;
     }
-    if (!slowed_down && l0_files >= options_.l0_slowdown_trigger) {
-      // Give compaction a little of the CPU instead of stopping writers outright later.
+    if (!slowed_down) {
+      // Pay for the group's bytes at a rate that follows the backlog, long before any stop.
       slowed_down = true;
-      stats_.slowdown_count.fetch_add(1, std::memory_order_relaxed);
-      mu_.Unlock();
-      clock_->SleepForMicros(1000);
-      mu_.Lock();
-      continue;
+      const bool last_memtable = static_cast<int>(imm_.size()) >= options_.max_immutable_memtables;
+      const uint64_t delay = write_controller_.DelayMicros(bytes, l0_files, last_memtable,
+                                                           clock_->NowMonotonicMicros());
+      if (delay > 0) {
+        stats_.slowdown_count.fetch_add(1, std::memory_order_relaxed);
+        stats_.slowdown_micros.fetch_add(delay, std::memory_order_relaxed);
+        bg_cv_.SignalAll();  // make sure background work is running
+        mu_.Unlock();
+        clock_->SleepForMicros(delay);
+        mu_.Lock();
+        continue;
+      }
     }
     // A memtable and its WAL segment rotate together: the segment can be deleted as soon as
     // the memtable is flushed.

@@ -103,7 +103,7 @@ TEST(CompactionIteratorTest, DropRules) {
 }
 
 // Input lines:
-//   options [trigger=N] [base=BYTES] [multiplier=N] [target=BYTES]
+//   options [trigger=N] [base=BYTES] [multiplier=N] [target=BYTES] [shards=N]
 //   L<n> NUMBER SMALLEST LARGEST [SIZE]   a file (L0: newest first); LARGEST ending in '!' is
 //                                         an exclusive tombstone end; SIZE defaults to 100
 //   busy NUMBER...                        files another compaction holds
@@ -117,6 +117,7 @@ std::vector<std::string> RunPicker(const test::DataCase& c) {
   options.base_level_bytes = 1000;
   options.level_multiplier = 10;
   options.target_file_bytes = 100;
+  options.ingest_shards = 1;
   std::optional<CompactionRequest> manual;
   std::set<uint64_t> busy;
   SequenceNumber seq = 1000;
@@ -131,6 +132,7 @@ std::vector<std::string> RunPicker(const test::DataCase& c) {
         if (k == "base") options.base_level_bytes = v;
         if (k == "multiplier") options.level_multiplier = static_cast<int>(v);
         if (k == "target") options.target_file_bytes = v;
+        if (k == "shards") options.ingest_shards = static_cast<int>(v);
       }
     } else if (w[0].size() == 2 && w[0][0] == 'L') {
       const int level = w[0][1] - '0';
@@ -163,20 +165,29 @@ std::vector<std::string> RunPicker(const test::DataCase& c) {
                   static_cast<unsigned long long>(layout.target_bytes[level]), layout.score[level]);
     l += buf;
   }
+  std::vector<std::string> out = {l};
+  if (!layout.shard_bounds.empty()) {
+    std::string b = "ingest buffer: depth " + std::to_string(layout.l0_depth) + ", bounds";
+    for (const auto& k : layout.shard_bounds) b += " " + k;
+    out.push_back(b);
+  }
   auto plan = PickCompaction(version, options, manual ? &*manual : nullptr, busy);
-  if (!plan) return {l, "nothing"};
+  if (!plan) {
+    out.push_back("nothing");
+    return out;
+  }
   auto numbers = [](const std::vector<LiveFilePtr>& files) {
     std::string out;
     for (const auto& f : files) out += " " + std::to_string(f->meta.number);
     return out.empty() ? std::string(" -") : out;
   };
-  return {l,
-          "pick L" + std::to_string(plan->upper_level) + " -> L" +
-              std::to_string(plan->output_level) + " (" + plan->reason + ")",
-          "  upper" + numbers(plan->upper_inputs) + " | lower" + numbers(plan->lower_inputs) +
-              " | grandparents" + numbers(plan->grandparents),
-          std::string("  ") + (plan->bottommost ? "bottommost" : "not bottommost") +
-              (plan->trivial_move ? ", trivial move" : "")};
+  out.push_back("pick L" + std::to_string(plan->upper_level) + " -> L" +
+                std::to_string(plan->output_level) + " (" + plan->reason + ")");
+  out.push_back("  upper" + numbers(plan->upper_inputs) + " | lower" + numbers(plan->lower_inputs) +
+                " | grandparents" + numbers(plan->grandparents));
+  out.push_back(std::string("  ") + (plan->bottommost ? "bottommost" : "not bottommost") +
+                (plan->trivial_move ? ", trivial move" : ""));
+  return out;
 }
 
 TEST(CompactionPickerTest, Picks) {

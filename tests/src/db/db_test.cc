@@ -267,6 +267,32 @@ TEST_F(DBTest, TableCacheHoldsAtMostMaxOpenFiles) {
   EXPECT_GT(stats["table_cache.opens"], 12u) << "evicted tables were opened again";
 }
 
+// The ingest buffer: once the base level has files, a flush writes one L0 file per shard its
+// keys fall in, so the buffer's depth (files a read probes) grows by one per flush, not by the
+// number of files.
+TEST_F(DBTest, FlushesAreCutAtIngestBufferShards) {
+  Options o = SmallOptions();
+  o.target_file_bytes = 4 << 10;  // many base-level files to take shard bounds from
+  o.ingest_buffer_shards = 4;
+  o.l0_compaction_trigger = 100;
+  o.l0_slowdown_trigger = 100;
+  o.l0_stop_trigger = 100;
+  auto db = OpenOrDie(o);
+  for (int i = 0; i < 2000; ++i) ASSERT_TRUE(db->Set("k" + std::to_string(10000 + i), "v").ok());
+  ASSERT_TRUE(db->CompactRange("", "").ok());
+  ASSERT_EQ(db->Stats()["lsm.level0.files"], 0u);
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 2000; i += 7) {
+      ASSERT_TRUE(db->Set("k" + std::to_string(10000 + i), "w" + std::to_string(round)).ok());
+    }
+    ASSERT_TRUE(db->Flush().ok());
+  }
+  auto stats = db->Stats();
+  EXPECT_EQ(stats["lsm.level0.files"], 12u) << "3 flushes x 4 shards";
+  EXPECT_EQ(stats["lsm.level0.score_x100"], 3u) << "depth 3 (one file per flush per shard)";
+  EXPECT_EQ(*db->Get("k10007"), "w2");
+}
+
 TEST_F(DBTest, SnapshotSeesPointInTimeAcrossFlushAndCompaction) {
   auto db = OpenOrDie(SmallOptions());
   ASSERT_TRUE(db->Set("a", "1").ok());
