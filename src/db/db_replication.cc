@@ -61,7 +61,7 @@ absl::Status DBImpl::IngestExternalFiles(const std::vector<std::string>& paths) 
       const std::string lo(ExtractUserKey(p.smallest_point_key));
       const std::string hi(ExtractUserKey(p.largest_point_key));
       widen(lo, hi);
-      point_ranges.push_back({lo, hi, &f.source});
+      point_ranges.push_back({lo, hi, &path});  // `f` moves into the job below; `paths` stays
     }
     for (const RangeTombstone& t : table->range_tombstones()) {
       unbounded |= t.end.empty();
