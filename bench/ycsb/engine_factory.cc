@@ -1,3 +1,5 @@
+#include <cstdio>
+
 #include "bench/ycsb/kv_engine.h"
 #include "src/util/str_cat.h"
 
@@ -8,6 +10,21 @@ absl::Status EngineStatus(bool ok, bool not_found, std::string_view engine, std:
   if (ok) return absl::OkStatus();
   if (not_found) return absl::NotFoundError(StrCat(engine, " ", op, ": ", message));
   return absl::InternalError(StrCat(engine, " ", op, ": ", message));
+}
+
+std::string FormatShape(const LsmShape& shape) {
+  if (!shape.available) return "";
+  std::string out;
+  for (size_t level = 0; level < shape.files_per_level.size(); ++level) {
+    const int files = shape.files_per_level[level];
+    if (files == 0 && level != 0) continue;
+    if (!out.empty()) out += " ";
+    out += StrCat("L", level, " ", files);
+    if (level == 0) out += StrCat(" (probe ", shape.l0_read_amp, ")");
+  }
+  char written[32];
+  std::snprintf(written, sizeof(written), "%.0f", shape.table_write_bytes / 1048576.0);
+  return StrCat(out, " | tables written ", written, " MiB");
 }
 
 std::vector<std::string> AvailableEngines() {

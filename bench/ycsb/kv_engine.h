@@ -45,6 +45,20 @@ struct StallStats {
   uint64_t count = 0;
 };
 
+// The tree's shape as the engine reports it, for the progress lines: how many sorted runs a
+// point read may probe and how much the background work has written.
+struct LsmShape {
+  bool available = false;
+  std::vector<int> files_per_level;  // index = level; L0 first
+  // L0 tables a point read may probe: the deepest overlap for NoKV's sharded ingest buffer, the
+  // L0 file count for engines whose L0 files all overlap.
+  int l0_read_amp = 0;
+  // Bytes written to tables by flushes and compactions since Open (0 if not reported).
+  uint64_t table_write_bytes = 0;
+};
+// "L0 6 (probe 3) L5 12 L6 80 | tables written 1.2 GiB".
+std::string FormatShape(const LsmShape& shape);
+
 class KvEngine {
  public:
   virtual ~KvEngine() = default;
@@ -67,6 +81,15 @@ class KvEngine {
 
   // Read from the engine's own statistics; must not add work to the hot path.
   virtual StallStats Stalls() { return StallStats(); }
+  // Cheap enough to call every few seconds from another thread.
+  virtual LsmShape Shape() { return LsmShape(); }
+  // True when no flush or compaction is queued or running (the tree has settled after a
+  // load). Unimplemented if the engine cannot tell; the harness then waits until the bytes
+  // its tables have written stop growing.
+  virtual absl::StatusOr<bool> Idle() { return absl::UnimplementedError("no idle signal"); }
+  // The engine's own statistics text (per-level compaction table and the like), printed after
+  // each load with --engine_stats. Empty if the engine has none.
+  virtual std::string DebugStats() { return ""; }
 
   // The effective settings, one "name=value" per entry, for the report.
   virtual std::string DescribeSettings() const = 0;

@@ -2,6 +2,8 @@
 // holds index and filter blocks outside the block cache (in its table cache, bounded by
 // max_open_files) and sizes its levels from a fixed 10 MB L1, so its 2 MB default file size
 // is kept rather than EngineConfig::target_file_bytes (see bench/README.md).
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "bench/ycsb/kv_engine.h"
@@ -85,6 +87,41 @@ class LevelDbEngine final : public KvEngine {
     filter_.reset();
     cache_.reset();
     return absl::OkStatus();
+  }
+
+  std::string DebugStats() override {
+    std::string text;
+    if (db_ == nullptr || !db_->GetProperty("leveldb.stats", &text)) return "";
+    return text;
+  }
+
+  LsmShape Shape() override {
+    LsmShape shape;
+    if (db_ == nullptr) return shape;
+    std::string text;
+    for (int level = 0; level < 7; ++level) {
+      if (!db_->GetProperty(StrCat("leveldb.num-files-at-level", level), &text)) return shape;
+      shape.files_per_level.push_back(std::atoi(text.c_str()));
+    }
+    shape.l0_read_amp = shape.files_per_level[0];
+    // "leveldb.stats": a row "level files size(MB) time(sec) read(MB) write(MB)" per level;
+    // flushes count in the level they were placed in.
+    if (db_->GetProperty("leveldb.stats", &text)) {
+      size_t pos = 0;
+      double total_mb = 0;
+      while ((pos = text.find('\n', pos)) != std::string::npos) {
+        ++pos;
+        int level = 0, files = 0;
+        double size = 0, secs = 0, read = 0, write = 0;
+        if (std::sscanf(text.c_str() + pos, "%d %d %lf %lf %lf %lf", &level, &files, &size, &secs,
+                        &read, &write) == 6) {
+          total_mb += write;
+        }
+      }
+      shape.table_write_bytes = static_cast<uint64_t>(total_mb * 1048576);
+    }
+    shape.available = true;
+    return shape;
   }
 
   std::string DescribeSettings() const override { return settings_; }

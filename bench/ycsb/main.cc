@@ -50,7 +50,13 @@ ABSL_FLAG(bool, verify, true,
           "write ordering.");
 ABSL_FLAG(bool, final_check, false,
           "After each run, read every record back and require its last acknowledged version.");
-ABSL_FLAG(double, progress_secs, 5, "Progress line on stderr every N seconds (0 = off).");
+ABSL_FLAG(double, progress_secs, 5,
+          "Progress line on stderr every N seconds (0 = off), with the engine's tree shape.");
+ABSL_FLAG(double, settle_secs, 900,
+          "After the load, wait up to N seconds for the engine's flushes and compactions to finish "
+          "before the run, and count their writes in W-amp(+settle) (0 = do not wait).");
+ABSL_FLAG(bool, engine_stats, false,
+          "After each load, print the engine's own statistics (per-level compaction) on stderr.");
 ABSL_FLAG(int, fsync_probe_samples, 64, "fdatasync samples for the disk probe (0 = skip).");
 ABSL_FLAG(std::string, preset, "",
           "'reference': the reference implementation's published setting (1M records, 1M ops, "
@@ -139,6 +145,9 @@ int Main(int argc, char** argv) {
   options.final_check = absl::GetFlag(FLAGS_final_check);
   options.seed = absl::GetFlag(FLAGS_seed);
   options.progress_secs = absl::GetFlag(FLAGS_progress_secs);
+  options.engine_stats = absl::GetFlag(FLAGS_engine_stats);
+  options.settle_timeout_secs = absl::GetFlag(FLAGS_settle_secs);
+  if (options.settle_timeout_secs < 0) return Usage("--settle-secs must be >= 0");
   options.corrupt_one_in = absl::GetFlag(FLAGS_debug_corrupt_one_in);
   const int repeat = absl::GetFlag(FLAGS_repeat);
 

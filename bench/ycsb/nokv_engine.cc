@@ -97,6 +97,51 @@ class NoKVEngine final : public KvEngine {
     return stats;
   }
 
+  LsmShape Shape() override {
+    LsmShape shape;
+    if (db_ == nullptr) return shape;
+    const std::map<std::string, uint64_t> stats = db_->Stats();
+    auto get = [&](const std::string& name) {
+      auto it = stats.find(name);
+      return it == stats.end() ? 0 : it->second;
+    };
+    for (int level = 0; stats.count(StrCat("lsm.level", level, ".files")) != 0; ++level) {
+      shape.files_per_level.push_back(static_cast<int>(get(StrCat("lsm.level", level, ".files"))));
+    }
+    shape.l0_read_amp = static_cast<int>(get("lsm.l0_depth"));
+    shape.table_write_bytes = get("flush.bytes") + get("compaction.output_bytes");
+    shape.available = !shape.files_per_level.empty();
+    return shape;
+  }
+
+  // Idle = no memtable waits for a flush and no level (L0's depth included) is over its target,
+  // which is exactly when the picker has nothing left to do.
+  absl::StatusOr<bool> Idle() override {
+    if (db_ == nullptr) return true;
+    const std::map<std::string, uint64_t> stats = db_->Stats();
+    auto it = stats.find("flush.pending_memtables");
+    if (it == stats.end()) return absl::UnimplementedError("no flush.pending_memtables");
+    if (it->second != 0) return false;
+    for (int level = 0;; ++level) {
+      auto score = stats.find(StrCat("lsm.level", level, ".score_x100"));
+      if (score == stats.end()) break;
+      if (score->second >= 100) return false;
+    }
+    return true;
+  }
+
+  std::string DebugStats() override {
+    if (db_ == nullptr) return "";
+    std::string out;
+    for (const auto& [name, value] : db_->Stats()) {
+      if (name.rfind("compaction.", 0) == 0 || name.rfind("flush.", 0) == 0 ||
+          name.rfind("lsm.", 0) == 0 || name.rfind("stall.", 0) == 0) {
+        out += StrCat(name, " ", value, "\n");
+      }
+    }
+    return out;
+  }
+
   std::string DescribeSettings() const override { return settings_; }
 
  private:

@@ -94,14 +94,20 @@ std::vector<ResultRow> Summarize(const std::vector<TrialResult>& trials,
   std::vector<ResultRow> rows;
   for (const std::string& engine : engine_order) {
     std::vector<const PhaseStats*> loads;
-    std::vector<double> wamp, disk, space, rss;
+    std::vector<double> wamp, wamp_settled, settle, disk, space, rss;
+    bool all_settled = true;
     uint64_t final_failures = 0;
     for (const TrialResult& t : trials) {
       if (t.engine != engine) continue;
       loads.push_back(&t.load);
       if (t.load.user_bytes > 0) {
         wamp.push_back(static_cast<double>(t.load.io.DeviceBytes()) / t.load.user_bytes);
+        wamp_settled.push_back(
+            static_cast<double>(t.load.io.DeviceBytes() + t.settle_io.DeviceBytes()) /
+            t.load.user_bytes);
       }
+      all_settled = all_settled && t.settle_seconds >= 0;
+      settle.push_back(t.settle_seconds);
       disk.push_back(static_cast<double>(t.disk_bytes));
       if (t.live_user_bytes > 0) {
         space.push_back(static_cast<double>(t.disk_bytes) / t.live_user_bytes);
@@ -115,6 +121,10 @@ std::vector<ResultRow> Summarize(const std::vector<TrialResult>& trials,
     row.workload = "load";
     FillFromPhases(loads, &row);
     row.write_amplification = Median(wamp);
+    if (all_settled) {
+      row.write_amplification_settled = Median(wamp_settled);
+      row.settle_seconds = Median(settle);
+    }
     row.disk_bytes = Median(disk);
     row.space_amplification = Median(space);
     row.peak_rss_bytes = Median(rss);
@@ -200,13 +210,17 @@ void PrintTable(const ReportContext& context, const std::vector<ResultRow>& rows
 
   out << "\n"
       << Pad("engine", 8, true) << " " << Pad("load MB->disk", 14) << " " << Pad("W-amp(load)", 12)
-      << " " << Pad("final MB", 9) << " " << Pad("space-amp", 10) << " " << Pad("peak RSS MB", 12)
-      << " " << Pad("load cpu_us/op", 15) << "\n";
+      << " " << Pad("settle s", 9) << " " << Pad("W-amp(+settle)", 15) << " " << Pad("final MB", 9)
+      << " " << Pad("space-amp", 10) << " " << Pad("peak RSS MB", 12) << " "
+      << Pad("load cpu_us/op", 15) << "\n";
   for (const ResultRow& r : rows) {
     if (r.workload != "load") continue;
     out << Pad(r.engine, 8, true) << " " << Pad(Fixed(r.device_write_bytes / 1048576.0, 1), 14)
         << " " << Pad(Fixed(r.write_amplification, 2), 12) << " "
-        << Pad(Fixed(r.disk_bytes / 1048576.0, 1), 9) << " "
+        << Pad(r.settle_seconds >= 0 ? Fixed(r.settle_seconds, 1) : "-", 9) << " "
+        << Pad(r.write_amplification_settled >= 0 ? Fixed(r.write_amplification_settled, 2) : "-",
+               15)
+        << " " << Pad(Fixed(r.disk_bytes / 1048576.0, 1), 9) << " "
         << Pad(Fixed(r.space_amplification, 2), 10) << " "
         << Pad(Fixed(r.peak_rss_bytes / 1048576.0, 0), 12) << " "
         << Pad(Fixed(r.cpu_us_per_op, 2), 15) << "\n";
@@ -214,7 +228,9 @@ void PrintTable(const ReportContext& context, const std::vector<ResultRow>& rows
   out << "\nops/s and latencies: median over runs; spread = (max - min) / median ops/s;\n"
       << "stall = time (and count) the engine itself reports writers were slowed or stopped.\n"
       << "W-amp(load) = bytes the process sent to the device during load / key+value bytes "
-         "loaded;\nfinal MB = database directory after the run; space-amp = final / live "
+         "loaded;\nsettle s = time the engine's flushes and compactions still ran after the load "
+         "(the run waited for them);\nW-amp(+settle) = the same with the bytes written while "
+         "settling;\nfinal MB = database directory after the run; space-amp = final / live "
          "key+value bytes.\n";
 }
 
@@ -247,6 +263,8 @@ absl::Status WriteJson(const ReportContext& context, const std::vector<ResultRow
         << ", \"verify_failures\": " << r.verify_failures;
     if (r.workload == "load") {
       out << ", \"write_amplification\": " << Fixed(r.write_amplification, 3)
+          << ", \"write_amplification_settled\": " << Fixed(r.write_amplification_settled, 3)
+          << ", \"settle_seconds\": " << Fixed(r.settle_seconds, 3)
           << ", \"disk_bytes\": " << Fixed(r.disk_bytes, 0)
           << ", \"space_amplification\": " << Fixed(r.space_amplification, 3)
           << ", \"peak_rss_bytes\": " << Fixed(r.peak_rss_bytes, 0);

@@ -39,6 +39,9 @@ struct ResultRow {
   uint64_t verify_failures = 0;
   // Load rows only (medians over the engine's trials).
   double write_amplification = 0;  // device bytes during load / user bytes loaded
+  // (device bytes during load + settle) / user bytes loaded; -1 when a trial did not settle.
+  double write_amplification_settled = -1;
+  double settle_seconds = -1;      // background work left after the load; -1 = not measured
   double disk_bytes = 0;           // database size after the run, at Close
   double space_amplification = 0;  // disk_bytes / live user bytes
   double peak_rss_bytes = 0;

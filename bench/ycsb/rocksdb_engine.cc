@@ -1,6 +1,7 @@
 // RocksDB adapter. Settings mirror EngineConfig; everything not listed keeps RocksDB's
 // defaults (leveled compaction, 2 background jobs, L0 triggers 4/20/36).
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "bench/ycsb/kv_engine.h"
@@ -95,6 +96,48 @@ class RocksDbEngine final : public KvEngine {
     db_.reset();
     cache_.reset();
     return FromRocks(s, "Close");
+  }
+
+  LsmShape Shape() override {
+    LsmShape shape;
+    if (db_ == nullptr) return shape;
+    std::string text;
+    for (int level = 0; level < 7; ++level) {
+      if (!db_->GetProperty(StrCat("rocksdb.num-files-at-level", level), &text)) return shape;
+      shape.files_per_level.push_back(std::atoi(text.c_str()));
+    }
+    shape.l0_read_amp = shape.files_per_level[0];
+    // "Cumulative compaction: 1.23 GB write, ...": flushes count as level-0 compaction output.
+    double gb = 0;
+    if (db_->GetProperty("rocksdb.cfstats-no-file-histogram", &text)) {
+      const size_t at = text.find("Cumulative compaction: ");
+      if (at != std::string::npos &&
+          std::sscanf(text.c_str() + at, "Cumulative compaction: %lf GB write", &gb) == 1) {
+        shape.table_write_bytes = static_cast<uint64_t>(gb * (1ull << 30));
+      }
+    }
+    shape.available = true;
+    return shape;
+  }
+
+  absl::StatusOr<bool> Idle() override {
+    if (db_ == nullptr) return true;
+    for (const char* property :
+         {"rocksdb.mem-table-flush-pending", "rocksdb.compaction-pending",
+          "rocksdb.num-running-flushes", "rocksdb.num-running-compactions"}) {
+      uint64_t value = 0;
+      if (!db_->GetIntProperty(property, &value)) {
+        return absl::InternalError(StrCat("rocksdb property ", property, " unavailable"));
+      }
+      if (value != 0) return false;
+    }
+    return true;
+  }
+
+  std::string DebugStats() override {
+    std::string text;
+    if (db_ == nullptr || !db_->GetProperty("rocksdb.stats", &text)) return "";
+    return text;
   }
 
   // From the "rocksdb.dbstats" and "rocksdb.cfstats-no-file-histogram" properties (no

@@ -169,9 +169,11 @@ absl::Status Trial::ExecutePhase(const std::string& label, uint64_t total, int p
         for (const auto& w : workers) done += w->done.load(std::memory_order_relaxed);
         const auto now = SteadyClock::now();
         const double secs = std::chrono::duration<double>(now - last_time).count();
-        std::fprintf(stderr, "  ... %s: %llu/%llu ops (%.0f%%), %.0f ops/s\n", label.c_str(),
+        const std::string shape = FormatShape(engine_->Shape());
+        std::fprintf(stderr, "  ... %s: %llu/%llu ops (%.0f%%), %.0f ops/s%s%s\n", label.c_str(),
                      static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
-                     total ? 100.0 * done / total : 100.0, (done - last_done) / secs);
+                     total ? 100.0 * done / total : 100.0, (done - last_done) / secs,
+                     shape.empty() ? "" : " | ", shape.c_str());
         last_done = done;
         last_time = now;
       }
@@ -494,6 +496,35 @@ void MergeFailures(const PhaseStats& from, PhaseStats* into) {
   }
 }
 
+// Polls the engine's idle signal (or, without one, waits until its tables stop growing for two
+// seconds). False if the deadline passed first.
+absl::StatusOr<bool> WaitUntilSettled(KvEngine* engine, double timeout_secs) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_secs);
+  const auto poll = std::chrono::milliseconds(100);
+  uint64_t last_written = engine->Shape().table_write_bytes;
+  auto last_change = Clock::now();
+  while (Clock::now() < deadline) {
+    absl::StatusOr<bool> idle = engine->Idle();
+    if (idle.ok()) {
+      if (*idle) return true;
+    } else if (absl::IsUnimplemented(idle.status())) {
+      const LsmShape shape = engine->Shape();
+      if (!shape.available) return true;  // nothing to wait on
+      if (shape.table_write_bytes != last_written) {
+        last_written = shape.table_write_bytes;
+        last_change = Clock::now();
+      } else if (Clock::now() - last_change >= std::chrono::seconds(2)) {
+        return true;
+      }
+    } else {
+      return idle.status();
+    }
+    std::this_thread::sleep_for(poll);
+  }
+  return false;
+}
+
 absl::Status RunTrialIn(KvEngine* engine, const EngineConfig& config, const RunOptions& options,
                         const WorkloadSpec& spec, const std::string& dir, int repeat,
                         TrialResult* result) {
@@ -504,6 +535,40 @@ absl::Status RunTrialIn(KvEngine* engine, const EngineConfig& config, const RunO
   const StallStats at_open = engine->Stalls();
   s = trial->Load(&result->load);
   result->load.stalls = StallDelta(engine->Stalls(), at_open);
+  if (options.progress_secs > 0) {
+    const LsmShape shape = engine->Shape();
+    if (shape.available) {
+      std::fprintf(stderr, "  ... %s/%s load done: %s (%.2f x user bytes)\n",
+                   std::string(engine->name()).c_str(), spec.name.c_str(),
+                   FormatShape(shape).c_str(),
+                   result->load.user_bytes
+                       ? static_cast<double>(shape.table_write_bytes) / result->load.user_bytes
+                       : 0.0);
+    }
+  }
+  if (s.ok() && options.settle_timeout_secs > 0) {
+    const IoCounters before = ReadIoCounters();
+    const auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<bool> settled = WaitUntilSettled(engine, options.settle_timeout_secs);
+    if (!settled.ok()) return settled.status();
+    result->settle_io = ReadIoCounters() - before;
+    if (*settled) {
+      result->settle_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    if (options.progress_secs > 0) {
+      std::fprintf(stderr, "  ... %s/%s settled: %s in %.1f s, %.0f MiB written\n",
+                   std::string(engine->name()).c_str(), spec.name.c_str(),
+                   *settled ? "idle" : "NOT idle (timeout)",
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                   result->settle_io.DeviceBytes() / 1048576.0);
+    }
+  }
+  if (options.engine_stats) {
+    std::fprintf(stderr, "  ... %s/%s statistics after the load:\n%s\n",
+                 std::string(engine->name()).c_str(), spec.name.c_str(),
+                 engine->DebugStats().c_str());
+  }
   if (s.ok() && options.warmup_ops > 0) {
     PhaseStats warmup;
     s = trial->Run("warmup", options.warmup_ops, &warmup);

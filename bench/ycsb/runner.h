@@ -34,6 +34,12 @@ struct RunOptions {
   uint64_t seed = 42;
   // A progress line on stderr every this many seconds (0 = none).
   double progress_secs = 5;
+  // After the load, wait up to this long for the engine's background work to finish before
+  // the run (0 = do not wait): the settle phase, whose device bytes count in the settled
+  // write amplification. Engines that defer compaction during the load pay for it here.
+  double settle_timeout_secs = 900;
+  // After the load, print KvEngine::DebugStats() on stderr.
+  bool engine_stats = false;
   // Test hook: flip a byte in one of every N values read before checking it (0 = off). Proves
   // that the checker catches bad values.
   uint64_t corrupt_one_in = 0;
@@ -68,6 +74,11 @@ struct TrialResult {
   uint64_t live_user_bytes = 0;  // key + value bytes of the records present at the end
   uint64_t disk_bytes = 0;       // size of the database directory after Close
   uint64_t peak_rss_bytes = 0;
+  // The settle phase after the load (RunOptions::settle_timeout_secs): how long the engine's
+  // background work took to finish (-1 = not waited for or did not finish in time) and what
+  // the process wrote meanwhile.
+  double settle_seconds = -1;
+  IoCounters settle_io;
 
   uint64_t TotalVerifyFailures() const {
     return load.verify_failures + run.verify_failures + final_check_failures;

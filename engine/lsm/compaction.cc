@@ -214,12 +214,23 @@ absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const Com
     return false;
   };
 
+  size_t next_cut = 0;  // first cut point above the current output's keys
+  auto crosses_cut_point = [&](std::string_view user_key) {
+    bool crossed = false;
+    while (next_cut < plan.cut_points.size() && user_key >= plan.cut_points[next_cut]) {
+      ++next_cut;
+      crossed = true;
+    }
+    return crossed;
+  };
+
   absl::Status s;
   for (iter.SeekToFirst(); iter.Valid(); iter.Next()) {
     // Cut only between user keys, so a key's versions never straddle files.
     if (iter.starts_user_key()) {
       const bool crowded = overlaps_too_much(iter.user_key());
-      if (out && (crowded || out->builder()->FileSize() >= ctx.target_file_bytes)) {
+      const bool crossed = crosses_cut_point(iter.user_key());
+      if (out && (crowded || crossed || out->builder()->FileSize() >= ctx.target_file_bytes)) {
         s = finish_output(iter.user_key());
         if (!s.ok()) break;
       }

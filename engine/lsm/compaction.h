@@ -68,16 +68,20 @@ struct CompactionPlan {
   bool bottommost = true;
   // Move the upper inputs to output_level without rewriting them (nothing there overlaps).
   bool trivial_move = false;
+  // Sorted user keys no output spans (an output ends before each): an L0 merge cuts its base
+  // level outputs at the ingest buffer's shard bounds, so every base file lies in one shard
+  // and shards keep draining into disjoint files.
+  std::vector<std::string> cut_points;
   const char* reason = "";
   double score = 0;
 };
 
 // Merges the plan's inputs; fills `edit` with deletions of the inputs and additions of the
 // outputs (fsynced, with their directory). The caller applies the edit. Outputs never split a
-// user key; they are cut at ctx.target_file_bytes or where they would overlap more than ten
-// target files of grandparents. Above the bottom, every range tombstone is kept, split among
-// the outputs so that their key ranges tile the inputs' (each output ends, exclusively, where
-// the next begins): the tombstones still delete data in lower levels.
+// user key; they are cut at ctx.target_file_bytes, at the plan's cut points, or where they
+// would overlap more than ten target files of grandparents. Above the bottom, every range tombstone
+// is kept, split among the outputs so that their key ranges tile the inputs' (each output ends,
+// exclusively, where the next begins): the tombstones still delete data in lower levels.
 absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const CompactionPlan& plan,
                            VersionEdit* edit, BuildStats* stats);
 

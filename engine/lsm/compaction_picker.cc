@@ -125,16 +125,14 @@ std::optional<CompactionPlan> PickL0(const Version& v, const PickerOptions& opti
                                      const LevelLayout& layout, const Range* range,
                                      const std::set<uint64_t>& busy);
 
-// Automatic L0 work: the deepest shard (most L0 files) at or over the trigger whose inputs are
-// free; shards drain independently, so several can compact at once.
+// Automatic L0 work: the deepest due shard whose inputs are free; shards drain independently,
+// so several can compact at once.
 std::optional<CompactionPlan> PickL0Shard(const Version& v, const PickerOptions& options,
                                           const LevelLayout& layout,
                                           const std::set<uint64_t>& busy) {
-  const size_t shards = layout.shard_bounds.size() + 1;
-  std::vector<std::pair<size_t, size_t>> by_depth;  // (files, shard)
-  for (size_t i = 0; i < shards; ++i) {
-    const size_t n = FilesOverlapping(v.levels[0], ShardRange(layout.shard_bounds, i));
-    if (static_cast<int>(n) >= options.l0_compaction_trigger) by_depth.emplace_back(n, i);
+  std::vector<std::pair<int, size_t>> by_depth;  // (files, shard)
+  for (size_t i = 0; i < layout.shards.size(); ++i) {
+    if (layout.shards[i].due) by_depth.emplace_back(layout.shards[i].depth, i);
   }
   std::sort(by_depth.rbegin(), by_depth.rend());
   for (const auto& [n, i] : by_depth) {
@@ -167,6 +165,7 @@ std::optional<CompactionPlan> PickL0(const Version& v, const PickerOptions& opti
   if (Busy(busy, plan.upper_inputs) || Busy(busy, plan.lower_inputs)) return std::nullopt;
   plan.reason = range != nullptr ? "manual" : "L0 files";
   plan.score = layout.score[0];
+  plan.cut_points = layout.shard_bounds;
   Finish(v, options, &plan);
   return plan;
 }
@@ -227,10 +226,28 @@ std::optional<CompactionPlan> PickManual(const Version& v, const PickerOptions& 
 
 }  // namespace
 
-LevelLayout ComputeLevelLayout(const Version& version, const PickerOptions& options) {
-  LevelLayout layout;
-  const uint64_t base_bytes = std::max<uint64_t>(1, options.base_level_bytes);
-  const uint64_t multiplier = std::max(2, options.level_multiplier);
+bool ShardDue(const LevelLayout::Shard& shard, const PickerOptions& options) {
+  const int trigger = std::max(1, options.l0_compaction_trigger);
+  if (shard.depth < trigger) return false;
+  return shard.depth >= std::max(trigger, options.l0_batch_depth) ||
+         shard.l0_bytes >= shard.base_bytes;
+}
+
+namespace {
+
+// Static targets: L1 = base_bytes, x multiplier per level down; L0 always goes to L1.
+void StaticTargets(uint64_t base_bytes, uint64_t multiplier, LevelLayout* layout) {
+  layout->base_level = 1;
+  uint64_t target = base_bytes;
+  for (int level = 1; level < kNumLevels; ++level) {
+    layout->target_bytes[level] = target;
+    target = target > UINT64_MAX / multiplier ? UINT64_MAX : target * multiplier;
+  }
+}
+
+// Dynamic targets, sized from the bottom level up.
+void DynamicTargets(const Version& version, uint64_t base_bytes, uint64_t multiplier,
+                    LevelLayout* layout) {
   uint64_t target[kNumLevels] = {};
   target[kBottom] = std::max(version.LevelBytes(kBottom), base_bytes);
   for (int level = kBottom - 1; level >= 1; --level) target[level] = target[level + 1] / multiplier;
@@ -244,40 +261,101 @@ LevelLayout ComputeLevelLayout(const Version& version, const PickerOptions& opti
       break;
     }
   }
-  layout.base_level = base;
+  layout->base_level = base;
   for (int level = base; level < kNumLevels; ++level) {
-    layout.target_bytes[level] = std::max<uint64_t>(1, target[level]);
+    layout->target_bytes[level] = std::max<uint64_t>(1, target[level]);
   }
-  // Shard bounds: the base level (or, while it is empty, the level below it) split into
-  // ingest_shards runs of about equal bytes, at file boundaries, so each shard's L0 files drain
-  // into their own base-level files.
+}
+
+// The base level (or, while it is empty, the first non-empty level below it) split into
+// ingest_shards runs of about equal bytes, at file boundaries, so each shard's L0 files drain
+// into their own base-level files.
+std::vector<std::string> ProposeShardBounds(const Version& version, int base,
+                                            const PickerOptions& options) {
+  std::vector<std::string> bounds;
   const std::vector<LiveFilePtr>* guide = &version.levels[base];
   for (int level = base; guide->empty() && level < kNumLevels; ++level) {
     guide = &version.levels[level];
   }
   const int shards = std::max(1, options.ingest_shards);
-  if (shards > 1 && guide->size() >= 2) {
-    const uint64_t total = std::max<uint64_t>(1, Bytes(*guide));
-    uint64_t acc = 0;
-    int next = 1;
-    for (size_t i = 0; i + 1 < guide->size() && next < shards; ++i) {
-      acc += (*guide)[i]->meta.file_size;
-      if (acc * shards >= total * next) {
-        const std::string bound((*guide)[i + 1]->meta.smallest_user_key());
-        if (layout.shard_bounds.empty() || bound > layout.shard_bounds.back()) {
-          layout.shard_bounds.push_back(bound);
-        }
-        while (acc * shards >= total * next) ++next;
+  if (shards <= 1 || guide->size() < 2) return bounds;
+  const uint64_t total = std::max<uint64_t>(1, Bytes(*guide));
+  uint64_t acc = 0;
+  int next = 1;
+  for (size_t i = 0; i + 1 < guide->size() && next < shards; ++i) {
+    acc += (*guide)[i]->meta.file_size;
+    if (acc * shards >= total * next) {
+      const std::string bound((*guide)[i + 1]->meta.smallest_user_key());
+      if (bounds.empty() || bound > bounds.back()) bounds.push_back(bound);
+      while (acc * shards >= total * next) ++next;
+    }
+  }
+  return bounds;
+}
+
+}  // namespace
+
+std::vector<std::string> NextShardBounds(const Version& version, const PickerOptions& options,
+                                         const std::vector<std::string>& current) {
+  PickerOptions derived = options;
+  derived.shard_bounds.reset();
+  const LevelLayout fresh = ComputeLevelLayout(version, derived);
+  const std::vector<std::string>& proposed = fresh.shard_bounds;
+  if (proposed == current || version.levels[0].empty()) return proposed;
+  // Room for at least twice the shards: the tree grew since the bounds were set.
+  if (2 * (current.size() + 1) <= proposed.size() + 1) return proposed;
+  // One shard holds more than half of the base level (and there are at least 4 shards): the
+  // data moved away from the bounds, and that shard's merges rewrite too much at once.
+  const uint64_t total = version.LevelBytes(fresh.base_level);
+  if (current.size() + 1 >= 4 && total > 0) {
+    for (size_t i = 0; i <= current.size(); ++i) {
+      if (Bytes(Overlapping(version, fresh.base_level, ShardRange(current, i))) * 2 > total) {
+        return proposed;
       }
     }
   }
-  for (size_t i = 0; i <= layout.shard_bounds.size(); ++i) {
-    layout.l0_depth = std::max<int>(
-        layout.l0_depth,
-        static_cast<int>(FilesOverlapping(version.levels[0], ShardRange(layout.shard_bounds, i))));
+  return current;
+}
+
+LevelLayout ComputeLevelLayout(const Version& version, const PickerOptions& options) {
+  LevelLayout layout;
+  const uint64_t base_bytes = std::max<uint64_t>(1, options.base_level_bytes);
+  const uint64_t multiplier = std::max(2, options.level_multiplier);
+  if (options.dynamic_levels) {
+    DynamicTargets(version, base_bytes, multiplier, &layout);
+  } else {
+    StaticTargets(base_bytes, multiplier, &layout);
   }
-  layout.score[0] = static_cast<double>(layout.l0_depth) /
-                    static_cast<double>(std::max(1, options.l0_compaction_trigger));
+  const int base = layout.base_level;
+  layout.shard_bounds = options.shard_bounds.has_value()
+                            ? *options.shard_bounds
+                            : ProposeShardBounds(version, base, options);
+  double due_score = 0, waiting_score = 0;
+  for (size_t i = 0; i <= layout.shard_bounds.size(); ++i) {
+    const Range r = ShardRange(layout.shard_bounds, i);
+    LevelLayout::Shard shard;
+    for (const auto& f : version.levels[0]) {
+      if (!r.Overlaps(f->meta)) continue;
+      ++shard.depth;
+      shard.l0_bytes += f->meta.file_size;
+    }
+    shard.base_bytes = Bytes(Overlapping(version, base, r));
+    shard.due = ShardDue(shard, options);
+    layout.l0_depth = std::max(layout.l0_depth, shard.depth);
+    if (shard.due) {
+      due_score = std::max(
+          due_score, static_cast<double>(shard.depth) / std::max(1, options.l0_compaction_trigger));
+    } else {
+      // Below the trigger: how close it is; waiting for bytes: how close the batch depth is.
+      const int trigger = std::max(1, options.l0_compaction_trigger);
+      const int scale = shard.depth < trigger
+                            ? trigger
+                            : std::max({trigger, options.l0_batch_depth, shard.depth + 1});
+      waiting_score = std::max(waiting_score, static_cast<double>(shard.depth) / scale);
+    }
+    layout.shards.push_back(shard);
+  }
+  layout.score[0] = due_score > 0 ? due_score : waiting_score;
   for (int level = base; level < kBottom; ++level) {
     layout.score[level] = static_cast<double>(version.LevelBytes(level)) /
                           static_cast<double>(layout.target_bytes[level]);

@@ -106,19 +106,38 @@ absl::Status Version::CollectRangeTombstones(TableCache* cache,
 
 void Version::AddIterators(TableCache* cache, const TableReadOptions& read,
                            std::vector<std::unique_ptr<InternalIterator>>* out) const {
-  for (const auto& f : levels[0]) {
-    auto table = cache->Get(f->meta);
-    if (!table.ok()) {
-      out->push_back(std::make_unique<EmptyIterator>(table.status()));
-      continue;
-    }
-    out->push_back((*table)->NewIterator(read.fill_cache, read.verify_checksums));
+  // Entries carry their sequence numbers, so the merging iterator orders versions correctly
+  // whatever run they come from; a run only has to be disjoint to be concatenated.
+  for (std::vector<LiveFilePtr>& run : L0SublevelsOf(levels[0])) {
+    out->push_back(NewLevelIterator(cache, std::move(run), read));
   }
   for (int level = 1; level < kNumLevels; ++level) {
     if (!levels[level].empty()) {
       out->push_back(NewLevelIterator(cache, levels[level], read));
     }
   }
+}
+
+std::vector<std::vector<LiveFilePtr>> L0SublevelsOf(const std::vector<LiveFilePtr>& l0) {
+  std::vector<LiveFilePtr> by_start = l0;
+  std::sort(by_start.begin(), by_start.end(), [](const LiveFilePtr& a, const LiveFilePtr& b) {
+    return CompareInternalKeys(a->meta.smallest, b->meta.smallest) < 0;
+  });
+  // Taking files in start order and placing each in any run whose last file ends before it
+  // starts opens a new run only when every run is still busy at that key: the run count is the
+  // maximum overlap, which is optimal for intervals.
+  std::vector<std::vector<LiveFilePtr>> runs;
+  for (LiveFilePtr& f : by_start) {
+    auto fits = std::find_if(runs.begin(), runs.end(), [&](const std::vector<LiveFilePtr>& run) {
+      return run.back()->meta.EndsBefore(f->meta.smallest_user_key());
+    });
+    if (fits == runs.end()) {
+      runs.emplace_back();
+      fits = runs.end() - 1;
+    }
+    fits->push_back(std::move(f));
+  }
+  return runs;
 }
 
 std::string Version::DebugString() const {

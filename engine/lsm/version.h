@@ -47,7 +47,8 @@ class Version {
   absl::Status Get(TableCache* cache, std::string_view user_key, SequenceNumber snapshot,
                    const TableReadOptions& read, PointLookupResult* result) const;
 
-  // Appends one iterator per L0 file and one concatenating iterator per non-empty level.
+  // Appends one concatenating iterator per L0 sublevel (L0SublevelsOf) and per non-empty level:
+  // a scan pays for the ingest buffer's depth, not for its file count.
   void AddIterators(TableCache* cache, const TableReadOptions& read,
                     std::vector<std::unique_ptr<InternalIterator>>* out) const;
   // Appends every range tombstone of every file (for iterators).
@@ -63,6 +64,12 @@ class Version {
 
 // Whether a file's user-key range overlaps [begin, end] (empty = unbounded on that side).
 bool FileOverlapsRange(const FileMetaData& f, std::string_view begin, std::string_view end);
+
+// Splits L0 files into the fewest sorted runs of pairwise disjoint files (Pebble's L0
+// sublevels): interval partitioning by smallest key, so the number of runs is the largest number
+// of files any one key falls in. Each run is sorted by key. Which run a file lands in says
+// nothing about its age: readers that need recency (Get) use Version::levels[0] instead.
+std::vector<std::vector<LiveFilePtr>> L0SublevelsOf(const std::vector<LiveFilePtr>& l0);
 
 // Iterator over a sorted run of non-overlapping files, opening one table at a time.
 std::unique_ptr<InternalIterator> NewLevelIterator(TableCache* cache,

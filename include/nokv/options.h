@@ -51,10 +51,17 @@ struct Options {
   // blocks in memory while open.
   int max_open_files = 1000;
 
-  // Leveled compaction (docs/notes/2026-11-29-leveled-compaction.md). The bottom level (L6)
-  // holds most of the data; each level above holds a `level_size_multiplier`-th of the one
-  // below; L0 compacts into the base level, the highest one whose share still fits in
-  // `max_bytes_for_level_base` (so a small database compacts L0 straight into L6).
+  // Leveled compaction (docs/notes/2026-11-29-leveled-compaction.md and
+  // 2026-11-29-lsm-shape.md). Static targets (the default): L0 compacts into L1, which holds
+  // `max_bytes_for_level_base`; each level below holds `level_size_multiplier` times the one
+  // above, so a growing database fills levels from the top and files move into the empty
+  // levels below without being rewritten. Dynamic targets (RocksDB's option of this name): the
+  // bottom level (L6) holds most of the data and each level above a `level_size_multiplier`-th
+  // of the one below; L0 compacts into the highest level whose share still fits in
+  // `max_bytes_for_level_base` (so a small database compacts L0 straight into L6). Dynamic
+  // bounds space amplification under overwrites at about 1.11; static writes less while the
+  // database grows. Either can be chosen when reopening: the tree drains into the new shape.
+  bool level_compaction_dynamic_level_bytes = false;
   uint64_t max_bytes_for_level_base = 256 << 20;
   int level_size_multiplier = 10;
   // Threads running compactions; flushes have a thread of their own.
@@ -65,12 +72,16 @@ struct Options {
   // they touch and each shard drains into the base level on its own. Depth = the most L0 files
   // any shard holds, i.e. the files a point read there may probe.
   int ingest_buffer_shards = 8;
-  // A shard compacts when its depth reaches this.
+  // A shard compacts when its depth reaches `l0_compaction_trigger` and its L0 bytes are at
+  // least the base-level bytes under it, or at `l0_batch_depth` in any case: waiting lets
+  // more flushes share one rewrite of the base level (less write amplification) at the price
+  // of more tables for reads to probe (a scan pays one table per depth, not per file).
   int l0_compaction_trigger = 4;
+  int l0_batch_depth = 12;
   // Writers are slowed (by a rate that follows the backlog, not stopped) from this depth...
-  int l0_slowdown_trigger = 12;
+  int l0_slowdown_trigger = 20;
   // ...and wait for compaction at this depth.
-  int l0_stop_trigger = 24;
+  int l0_stop_trigger = 36;
   // Bytes per second writers may commit when slowed down at first; the rate shrinks while the
   // backlog grows and recovers as it drains (src/db/write_controller.h).
   uint64_t delayed_write_rate = 16 << 20;

@@ -150,13 +150,18 @@ absl::Status DBImpl::FlushOldestImmutable() {
 }
 
 std::vector<std::string> DBImpl::ShardBounds() const {
-  return ComputeLevelLayout(*versions_->current(), MakePickerOptions()).shard_bounds;
+  MutexLock lock(&bounds_mu_);
+  return shard_bounds_;
 }
 
 PickerOptions DBImpl::MakePickerOptions() const {
   PickerOptions picker;
   picker.ingest_shards = options_.ingest_buffer_shards;
   picker.l0_compaction_trigger = options_.l0_compaction_trigger;
+  // Never wait past the depth where writers are slowed.
+  picker.l0_batch_depth = std::min(options_.l0_batch_depth, options_.l0_slowdown_trigger);
+  picker.dynamic_levels = options_.level_compaction_dynamic_level_bytes;
+  picker.shard_bounds = ShardBounds();
   picker.base_level_bytes = options_.max_bytes_for_level_base;
   picker.level_multiplier = options_.level_size_multiplier;
   picker.target_file_bytes = options_.target_file_bytes;
@@ -178,8 +183,9 @@ void DBImpl::MarkCompacting(const CompactionPlan& plan, bool busy) {
 void DBImpl::CompactionLoop() {
   mu_.Lock();
   uint64_t seen_resumes = resume_requests_;
-  const PickerOptions picker = MakePickerOptions();
   while (!closing_) {
+    // Each round: the shard bounds move with the installed Versions.
+    const PickerOptions picker = MakePickerOptions();
     // A CompactRange request no other thread is serving comes first.
     ManualCompaction* manual = nullptr;
     for (ManualCompaction* m : manual_compactions_) {
@@ -240,10 +246,10 @@ void DBImpl::CompactionLoop() {
 }
 
 absl::Status DBImpl::RunManualCompaction(const ManualCompaction& manual) {
-  const PickerOptions picker = MakePickerOptions();
   for (int level = 0; level < kNumLevels; ++level) {
     CompactionRequest step{level, manual.begin, manual.end};
     while (true) {
+      const PickerOptions picker = MakePickerOptions();
       if (closing_) return absl::FailedPreconditionError("CompactRange: DB is closing");
       // Picked without regard to other compactions; if it collides with one, wait for it.
       std::optional<CompactionPlan> plan =
@@ -289,6 +295,11 @@ absl::Status DBImpl::RunCompactionJob(const CompactionPlan& plan) {
     stats_.compaction_output_bytes.fetch_add(build.output_bytes);
     stats_.compaction_micros.fetch_add(build.micros);
     stats_.compaction_dropped_entries.fetch_add(build.dropped_entries);
+    EngineStats::LevelCompactionStats& level = stats_.level_compaction[plan.output_level];
+    level.count.fetch_add(1);
+    for (const LiveFilePtr& f : plan.upper_inputs) level.read_upper.fetch_add(f->meta.file_size);
+    for (const LiveFilePtr& f : plan.lower_inputs) level.read_lower.fetch_add(f->meta.file_size);
+    level.written.fetch_add(build.output_bytes);
   }
   MutexLock lock(&mu_);
   InstallSuperVersion();

@@ -336,6 +336,15 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
   put("compaction.trivial_moves", stats_.compaction_trivial_moves);
   put("compaction.dropped_entries", stats_.compaction_dropped_entries);
   put("compaction.errors", stats_.compaction_errors);
+  for (int level = 0; level < kNumLevels; ++level) {
+    const EngineStats::LevelCompactionStats& c = stats_.level_compaction[level];
+    if (c.count.load() == 0) continue;
+    const std::string prefix = StrCat("compaction.level", level);
+    m[prefix + ".count"] = c.count.load();
+    m[prefix + ".read_upper_bytes"] = c.read_upper.load();
+    m[prefix + ".read_lower_bytes"] = c.read_lower.load();
+    m[prefix + ".written_bytes"] = c.written.load();
+  }
   put("stall.micros", stats_.stall_micros);
   put("stall.count", stats_.stall_count);
   put("stall.slowdowns", stats_.slowdown_count);
@@ -379,6 +388,7 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
       total += sv->version->LevelBytes(level);
     }
     m["lsm.base_level"] = layout.base_level;
+    m["lsm.l0_depth"] = layout.l0_depth;
     m["lsm.total_bytes"] = total;
   }
   m["block_cache.hits"] = block_cache_->hits();

@@ -63,6 +63,13 @@ struct EngineStats {
       stall_micros{0}, stall_count{0}, slowdown_count{0}, slowdown_micros{0}, memtable_switches{0},
       recovered_records{0}, recovery_torn_tail_bytes{0}, obsolete_files_deleted{0},
       iterators_created{0}, ingested_files{0}, ingested_bytes{0};
+  // Per output level (index), as RocksDB's per-level compaction table: how many compactions
+  // wrote into the level, the bytes they read from the level above and from the level itself,
+  // and the bytes they wrote. Flushes (flush.bytes) and trivial moves are not counted here.
+  struct LevelCompactionStats {
+    std::atomic<uint64_t> count{0}, read_upper{0}, read_lower{0}, written{0};
+  };
+  LevelCompactionStats level_compaction[kNumLevels];
   // Latencies in microseconds, as seen by the caller (queueing and WAL included for writes).
   // Their counts and sums are also the write.requests / write.micros / read.get_micros stats.
   Histogram get_latency_us, write_latency_us;
@@ -271,6 +278,11 @@ class DBImpl final : public DB {
   // Depth of the ingest buffer (LevelLayout::l0_depth) of the installed Version: what write
   // slowdowns and stops follow.
   std::atomic<int> l0_depth_{0};
+  // The ingest buffer's shard bounds in force (NextShardBounds, updated with each installed
+  // Version): flushes cut their files there and the picker drains shard by shard. Not
+  // persisted: derived again at open.
+  mutable Mutex bounds_mu_;
+  std::vector<std::string> shard_bounds_ ABSL_GUARDED_BY(bounds_mu_);
   std::atomic<bool> closed_{false};
   std::atomic<bool> opened_{false};
 

@@ -30,8 +30,14 @@ void DBImpl::InstallSuperVersion() {
   for (auto it = imm_.rbegin(); it != imm_.rend(); ++it) sv->imms.push_back(it->mem);
   sv->version = versions_->current();
   sv->table_cache = table_cache_;
-  l0_depth_.store(ComputeLevelLayout(*sv->version, MakePickerOptions()).l0_depth,
-                  std::memory_order_relaxed);
+  PickerOptions picker = MakePickerOptions();
+  std::vector<std::string> bounds = NextShardBounds(*sv->version, picker, *picker.shard_bounds);
+  picker.shard_bounds = bounds;
+  l0_depth_.store(ComputeLevelLayout(*sv->version, picker).l0_depth, std::memory_order_relaxed);
+  {
+    MutexLock lock(&bounds_mu_);
+    shard_bounds_ = std::move(bounds);
+  }
   MutexLock lock(&sv_mu_);
   super_version_ = std::move(sv);
 }

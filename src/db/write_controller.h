@@ -18,8 +18,8 @@ namespace nokv {
 class WriteController {
  public:
   struct Limits {
-    int slowdown_depth = 12;
-    int stop_depth = 24;
+    int slowdown_depth = 20;
+    int stop_depth = 36;
     uint64_t initial_rate = 16 << 20;  // bytes per second
   };
   explicit WriteController(Limits limits);

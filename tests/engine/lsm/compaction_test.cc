@@ -1,5 +1,7 @@
 // Data-driven tests of the compaction picker and the compaction iterator's drop rules
 // (testdata/*.txt; NOKV_REWRITE_TESTDATA=1 regenerates the expected outputs for review).
+#include "engine/lsm/compaction.h"
+
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -7,9 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "engine/format/filenames.h"
 #include "engine/lsm/compaction_iterator.h"
 #include "engine/lsm/compaction_picker.h"
 #include "engine/memtable/memtable.h"
+#include "engine/sst/block_cache.h"
+#include "engine/vfs/mem_vfs.h"
 #include "gtest/gtest.h"
 #include "tests/util/datadriven.h"
 
@@ -103,10 +108,13 @@ TEST(CompactionIteratorTest, DropRules) {
 }
 
 // Input lines:
-//   options [trigger=N] [base=BYTES] [multiplier=N] [target=BYTES] [shards=N]
+//   options [trigger=N] [batch=N] [dynamic=0|1] [base=BYTES] [multiplier=N] [target=BYTES]
+//           [shards=N]                    (batch 0 = a shard is due at the trigger)
 //   L<n> NUMBER SMALLEST LARGEST [SIZE]   a file (L0: newest first); LARGEST ending in '!' is
 //                                         an exclusive tombstone end; SIZE defaults to 100
 //   busy NUMBER...                        files another compaction holds
+//   bounds KEY...                         the ingest buffer's bounds in force ("-" = none);
+//                                         prints the bounds NextShardBounds moves to
 //   manual LEVEL BEGIN END                a CompactRange step ("-" = unbounded)
 // Output: the level layout (base level, targets and scores of the levels that have them) and
 // the pick, or "nothing".
@@ -118,6 +126,8 @@ std::vector<std::string> RunPicker(const test::DataCase& c) {
   options.level_multiplier = 10;
   options.target_file_bytes = 100;
   options.ingest_shards = 1;
+  options.l0_batch_depth = 0;
+  options.dynamic_levels = true;
   std::optional<CompactionRequest> manual;
   std::set<uint64_t> busy;
   SequenceNumber seq = 1000;
@@ -133,6 +143,8 @@ std::vector<std::string> RunPicker(const test::DataCase& c) {
         if (k == "multiplier") options.level_multiplier = static_cast<int>(v);
         if (k == "target") options.target_file_bytes = v;
         if (k == "shards") options.ingest_shards = static_cast<int>(v);
+        if (k == "batch") options.l0_batch_depth = static_cast<int>(v);
+        if (k == "dynamic") options.dynamic_levels = v != 0;
       }
     } else if (w[0].size() == 2 && w[0][0] == 'L') {
       const int level = w[0][1] - '0';
@@ -148,6 +160,11 @@ std::vector<std::string> RunPicker(const test::DataCase& c) {
       f->meta.file_size = w.size() > 4 ? std::stoull(w[4]) : 100;
       f->meta.largest_seq = seq--;
       version.levels[level].push_back(std::move(f));
+    } else if (w[0] == "bounds") {
+      options.shard_bounds.emplace();
+      for (size_t i = 1; i < w.size(); ++i) {
+        if (w[i] != "-") options.shard_bounds->push_back(w[i]);
+      }
     } else if (w[0] == "busy") {
       for (size_t i = 1; i < w.size(); ++i) busy.insert(std::stoull(w[i]));
     } else if (w[0] == "manual") {
@@ -171,6 +188,28 @@ std::vector<std::string> RunPicker(const test::DataCase& c) {
     for (const auto& k : layout.shard_bounds) b += " " + k;
     out.push_back(b);
   }
+  if (!version.levels[0].empty()) {
+    std::string s = "shards (depth/L0 bytes/base bytes):";
+    for (const LevelLayout::Shard& shard : layout.shards) {
+      s += " " + std::to_string(shard.depth) + "/" + std::to_string(shard.l0_bytes) + "/" +
+           std::to_string(shard.base_bytes) + (shard.due ? " due" : "");
+    }
+    out.push_back(s);
+    std::string runs = "L0 sublevels:";
+    for (const auto& run : L0SublevelsOf(version.levels[0])) {
+      runs += " [";
+      for (size_t i = 0; i < run.size(); ++i) {
+        runs += (i ? " " : "") + std::to_string(run[i]->meta.number);
+      }
+      runs += "]";
+    }
+    out.push_back(runs);
+  }
+  if (options.shard_bounds.has_value()) {
+    std::string b = "next bounds:";
+    for (const auto& k : NextShardBounds(version, options, *options.shard_bounds)) b += " " + k;
+    out.push_back(b);
+  }
   auto plan = PickCompaction(version, options, manual ? &*manual : nullptr, busy);
   if (!plan) {
     out.push_back("nothing");
@@ -188,6 +227,60 @@ std::vector<std::string> RunPicker(const test::DataCase& c) {
   out.push_back(std::string("  ") + (plan->bottommost ? "bottommost" : "not bottommost") +
                 (plan->trivial_move ? ", trivial move" : ""));
   return out;
+}
+
+// An L0 merge cuts its outputs at the plan's cut points (the shard bounds), even far below the
+// target file size, so every output lies inside one shard. Catches outputs that span a bound:
+// with the cut ignored this merge writes one file.
+TEST(CompactionJobTest, OutputsAreCutAtCutPoints) {
+  MemVFS vfs;
+  ASSERT_TRUE(vfs.CreateDir("/db").ok());
+  ASSERT_TRUE(vfs.CreateDir(SstDir("/db")).ok());
+  uint64_t next_number = 10;
+  BuildContext ctx;
+  ctx.vfs = &vfs;
+  ctx.dbdir = "/db";
+  ctx.target_file_bytes = 1 << 30;
+  ctx.new_file_number = [&] { return next_number++; };
+  TableCache cache(&vfs, "/db", ctx.table_options, std::make_shared<BlockCache>(1 << 20));
+  // Two overlapping L0 files over keys k00..k99.
+  std::vector<LiveFilePtr> l0;
+  SequenceNumber seq = 1;
+  for (int file = 0; file < 2; ++file) {
+    auto mem = std::make_shared<MemTable>();
+    for (int i = file; i < 100; i += 2) {
+      char key[8];
+      std::snprintf(key, sizeof(key), "k%02d", i);
+      std::string stored;
+      AppendStoredValue(&stored, "v", 0);
+      mem->Add(seq++, ValueKind::kValue, key, stored);
+    }
+    auto iter = mem->NewIterator(mem);
+    std::vector<FileMetaData> metas;
+    BuildStats stats;
+    const absl::Status built = BuildFlushTables(ctx, iter.get(), {}, {}, &metas, &stats);
+    ASSERT_TRUE(built.ok()) << built;
+    ASSERT_EQ(metas.size(), 1u);
+    auto f = std::make_shared<LiveFile>();
+    f->meta = metas[0];
+    l0.insert(l0.begin(), f);  // newest first
+  }
+  CompactionPlan plan;
+  plan.upper_level = 0;
+  plan.output_level = 1;
+  plan.upper_inputs = l0;
+  plan.bottommost = true;
+  plan.cut_points = {"k30", "k30x", "k75"};  // "k30x" is not a key: cut there too
+  VersionEdit edit;
+  BuildStats stats;
+  ASSERT_TRUE(RunCompaction(ctx, &cache, plan, &edit, &stats).ok());
+  std::vector<std::string> ranges;
+  for (const auto& [level, meta] : edit.new_files()) {
+    EXPECT_EQ(level, 1);
+    ranges.push_back(std::string(meta.smallest_user_key()) + ".." +
+                     std::string(meta.largest_user_key()));
+  }
+  EXPECT_EQ(ranges, (std::vector<std::string>{"k00..k29", "k30..k30", "k31..k74", "k75..k99"}));
 }
 
 TEST(CompactionPickerTest, Picks) {

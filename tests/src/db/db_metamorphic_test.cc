@@ -42,17 +42,19 @@ struct OptionSet {
   int max_immutable;
   size_t cache_bytes;
   bool sync;
+  bool dynamic_levels = false;
+  int l0_batch_depth = 12;  // the ingest buffer may wait for bytes up to this depth
 };
 
 const OptionSet kSets[] = {
     {"roomy", 256 << 20, 10, 1, 1 << 20, 1 << 20, 1 << 20, 4096, 16, 10, Compression::kNone, 4, 2,
      8 << 20, false},
     {"tiny-zstd-sync-deep", 8 << 10, 2, 2, 4 << 10, 4 << 10, 2 << 10, 256, 4, 10,
-     Compression::kZstd, 2, 1, 64 << 10, true},
+     Compression::kZstd, 2, 1, 64 << 10, true, /*dynamic_levels=*/true, /*l0_batch_depth=*/5},
     {"no-bloom-zstd", 64 << 10, 4, 1, 16 << 10, 8 << 10, 8 << 10, 1024, 2, 0, Compression::kZstd, 8,
      1, 1 << 20, false},
     {"restart-1-small-cache-deep", 16 << 10, 3, 2, 8 << 10, 64 << 10, 4 << 10, 512, 1, 10,
-     Compression::kNone, 3, 3, 4 << 10, true},
+     Compression::kNone, 3, 3, 4 << 10, true, /*dynamic_levels=*/false, /*l0_batch_depth=*/3},
 };
 
 Options MakeOptions(const OptionSet& set, VFS* vfs, Clock* clock) {
@@ -74,6 +76,8 @@ Options MakeOptions(const OptionSet& set, VFS* vfs, Clock* clock) {
   o.max_bytes_for_level_base = set.level_base;
   o.level_size_multiplier = set.multiplier;
   o.max_background_compactions = set.compaction_threads;
+  o.level_compaction_dynamic_level_bytes = set.dynamic_levels;
+  o.l0_batch_depth = set.l0_batch_depth;
   // The small-cache set also keeps only three tables open (evictions under every read path).
   if (set.cache_bytes < (64 << 10)) o.max_open_files = 3;
   return o;

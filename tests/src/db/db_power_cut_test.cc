@@ -64,8 +64,10 @@ Options RandomOptions(Random* rng) {
   o.max_bytes_for_level_base = kBase[rng->Uniform(3)];
   o.level_size_multiplier = 2 + static_cast<int>(rng->Uniform(3));
   o.max_background_compactions = 1 + static_cast<int>(rng->Uniform(2));
+  o.level_compaction_dynamic_level_bytes = rng->OneIn(2);
   o.l0_slowdown_trigger = o.l0_compaction_trigger + 2;
   o.l0_stop_trigger = o.l0_slowdown_trigger + 4;
+  o.l0_batch_depth = o.l0_compaction_trigger + static_cast<int>(rng->Uniform(3));
   o.block_cache_bytes = 256 << 10;
   return o;
 }

@@ -344,7 +344,10 @@ TEST_F(DBTest, IteratorBoundsPrefixAndReverse) {
 // Random operations against NoKV and a std::map, with reopens, flushes and compactions in the
 // middle; compared after every step through Get and at checkpoints through full scans in both
 // directions.
-TEST_F(DBTest, ModelBasedRandomOps) {
+class DBModelTest : public DBTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(DBModelTest, ModelBasedRandomOps) {
+  const bool dynamic_levels = GetParam();
   const uint64_t seed = test::SeedFromEnv(std::random_device{}());
   SCOPED_TRACE("seed=" + std::to_string(seed) + " (replay with NOKV_TEST_SEED)");
   Random rnd(seed);
@@ -355,9 +358,12 @@ TEST_F(DBTest, ModelBasedRandomOps) {
   o.max_bytes_for_level_base = 4 << 10;
   o.level_size_multiplier = 2;
   o.max_background_compactions = 2;
+  o.level_compaction_dynamic_level_bytes = dynamic_levels;
+  o.l0_batch_depth = 8;  // shards wait for bytes: deep, overlapping L0 runs for the iterators
   auto db = OpenOrDie(o);
   std::map<std::string, std::string> model;
   int deepest = 0;
+  uint64_t deepest_l0 = 0;
   uint64_t highest_base = 6;
   auto key = [&] { return "key" + std::to_string(rnd.Uniform(400)); };
   for (int step = 0; step < 6000; ++step) {
@@ -414,6 +420,7 @@ TEST_F(DBTest, ModelBasedRandomOps) {
         non_empty += stats["lsm.level" + std::to_string(level) + ".files"] > 0;
       }
       deepest = std::max(deepest, non_empty);
+      deepest_l0 = std::max(deepest_l0, stats["lsm.l0_depth"]);
       highest_base = std::min<uint64_t>(highest_base, stats["lsm.base_level"]);
     }
     if (step % 500 == 0) {
@@ -445,8 +452,18 @@ TEST_F(DBTest, ModelBasedRandomOps) {
   // The run did exercise a deep tree (CompactRange calls flatten it now and then, so the
   // deepest shape seen during the run counts).
   EXPECT_GE(deepest, 2) << "levels >= 1 holding data at once";
-  EXPECT_LE(highest_base, 5u) << "the base level never moved up";
+  EXPECT_GE(deepest_l0, 3u) << "the scans never met overlapping L0 runs";
+  if (dynamic_levels) {
+    EXPECT_LE(highest_base, 5u) << "the base level never moved up";
+  } else {
+    EXPECT_EQ(highest_base, 1u) << "static targets compact L0 into L1";
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(LevelTargets, DBModelTest, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Dynamic" : "Static";
+                         });
 
 // A power cut loses everything not fsynced: writes acknowledged with sync=true survive.
 TEST_F(DBTest, PowerCutKeepsSyncedWrites) {
