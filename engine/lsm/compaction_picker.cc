@@ -376,6 +376,15 @@ std::optional<CompactionPlan> PickCompaction(const Version& version, const Picke
                                              const std::set<uint64_t>& busy) {
   const LevelLayout layout = ComputeLevelLayout(version, options);
   if (manual != nullptr) return PickManual(version, options, layout, *manual, busy);
+  // A level over its target that can send a file down unrewritten does so first, whatever the
+  // scores: a move costs one MANIFEST record, and left waiting behind a busy ingest buffer (whose
+  // shards are always due during a heavy load) the level grows, and every merge into it then
+  // rewrites more.
+  for (int level = kBottom - 1; level >= layout.base_level && level >= 1; --level) {
+    if (layout.score[level] < 1) continue;
+    std::optional<CompactionPlan> plan = PickLevel(version, options, layout, level, busy);
+    if (plan && plan->trivial_move) return plan;
+  }
   // Levels by score, highest first (ties: the higher level, whose data is newer).
   std::vector<int> order;
   for (int level = 0; level < kBottom; ++level) {
