@@ -93,6 +93,7 @@ absl::Status RedisServer::Start() {
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
   port_ = ntohs(addr.sin_port);
   state_->bound_port.store(port_);
+  state_->config.set_port(port_);
 
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) return SysError("epoll_create1");
@@ -106,6 +107,8 @@ absl::Status RedisServer::Start() {
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
 
   started_ = true;
+  // CLIENT KILL from a worker: the reactor owns the sockets, so it closes them when woken.
+  state_->clients.set_close_notifier([this] { WakeReactor(); });
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
     workers_.emplace_back([this] { WorkerLoop(); });
   }
@@ -121,6 +124,7 @@ void RedisServer::Stop() {
   }
   started_ = false;
   stopping_.store(true);
+  state_->clients.set_close_notifier(nullptr);
   WakeReactor();
   {
     std::lock_guard<std::mutex> lock(jobs_mu_);
@@ -129,7 +133,10 @@ void RedisServer::Stop() {
   if (reactor_.joinable()) reactor_.join();
   for (auto& w : workers_) w.join();
   workers_.clear();
-  for (auto& [fd, conn] : by_fd_) close(fd);
+  for (auto& [fd, conn] : by_fd_) {
+    close(fd);
+    state_->clients.Remove(conn->session.id);
+  }
   by_fd_.clear();
   by_id_.clear();
   jobs_.clear();
@@ -149,11 +156,17 @@ void RedisServer::WakeReactor() {
 
 void RedisServer::ReactorLoop() {
   std::vector<epoll_event> events(256);
+  uint64_t next_timeout_check_us = 0;
   while (!stopping_.load()) {
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 1000);
     if (n < 0) {
       if (errno == EINTR) continue;
       break;
+    }
+    const uint64_t now_us = state_->clock->NowMonotonicMicros();
+    if (now_us >= next_timeout_check_us) {
+      CloseIdleConnections(now_us);
+      next_timeout_check_us = now_us + 1000000;
     }
     for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
@@ -166,6 +179,10 @@ void RedisServer::ReactorLoop() {
         while (read(wake_fd_, &v, sizeof(v)) > 0) {
         }
         DrainCompletions();
+        for (uint64_t id : state_->clients.TakeCloseRequests()) {
+          auto it = by_id_.find(id);
+          if (it != by_id_.end()) CloseConnection(it->second);
+        }
         continue;
       }
       auto it = by_fd_.find(fd);
@@ -191,7 +208,7 @@ void RedisServer::Accept() {
     int fd =
         accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;  // EAGAIN, or a transient error (EMFILE...): retry on the next event
-    if (by_fd_.size() >= options_.max_clients) {
+    if (static_cast<int64_t>(by_fd_.size()) >= state_->config.maxclients()) {
       state_->metrics.connections_rejected->Add();
       static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
       ssize_t n = send(fd, kMsg, sizeof(kMsg) - 1, MSG_NOSIGNAL);
@@ -204,10 +221,15 @@ void RedisServer::Accept() {
     auto conn = std::make_shared<Connection>(options_.limits);
     conn->fd = fd;
     conn->session.id = state_->next_client_id.fetch_add(1);
-    conn->session.peer = PeerName(addr);
-    conn->session.created_ms = state_->clock->NowUnixMillis();
-    conn->session.authenticated = state_->config.requirepass.empty();
-    conn->authenticated = conn->session.authenticated;
+    sockaddr_in local{};
+    socklen_t local_len = sizeof(local);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len);
+    conn->session.info = std::make_shared<ClientInfo>(
+        conn->session.id, PeerName(addr), PeerName(local), fd, state_->clock->NowMonotonicMicros());
+    state_->clients.Add(conn->session.info);
+    // As Redis: a client is authenticated from the start when no password is set.
+    conn->session.authenticated = !state_->config.requirepass_set();
+    conn->authenticated = !state_->AuthRequired(conn->session);
     conn->parser.set_authenticated(conn->authenticated);
     by_fd_[fd] = conn;
     by_id_[conn->session.id] = conn;
@@ -228,6 +250,8 @@ void RedisServer::HandleReadable(const std::shared_ptr<Connection>& conn) {
     // whole chunk first would zero-fill 64 KiB per recv (7.5% of the CPU under SET load).
     ssize_t n = recv(conn->fd, read_buf_.get(), kReadChunk, 0);
     if (n > 0) {
+      conn->session.info->last_interaction_us.store(state_->clock->NowMonotonicMicros(),
+                                                    std::memory_order_relaxed);
       conn->in.append(read_buf_.get(), static_cast<size_t>(n));
       state_->metrics.bytes_read->Add(static_cast<uint64_t>(n));
       budget -= std::min(budget, static_cast<size_t>(n));
@@ -249,6 +273,7 @@ void RedisServer::HandleReadable(const std::shared_ptr<Connection>& conn) {
 void RedisServer::HandleWritable(const std::shared_ptr<Connection>& conn) { Progress(conn); }
 
 void RedisServer::ParseInput(Connection& conn) {
+  conn.parser.set_max_bulk_bytes(state_->config.proto_max_bulk_len());  // CONFIG SET may move it
   while (!conn.parser.in_error() && !conn.closing) {
     // Before AUTH, parse one command at a time so the commands after a successful AUTH get the
     // authenticated limits (Redis processes them one by one too).
@@ -395,9 +420,24 @@ void RedisServer::CloseConnection(const std::shared_ptr<Connection>& conn) {
   close(conn->fd);
   by_fd_.erase(conn->fd);
   by_id_.erase(conn->session.id);
+  state_->clients.Remove(conn->session.id);
   conn->fd = -1;
   state_->metrics.connections_active->Add(-1);
   // A batch still running on a worker holds its own reference; its completion is dropped.
+}
+
+void RedisServer::CloseIdleConnections(uint64_t now_us) {
+  const int64_t timeout_s = state_->config.timeout_seconds();
+  if (timeout_s <= 0) return;
+  std::vector<std::shared_ptr<Connection>> idle;
+  for (const auto& [fd, conn] : by_fd_) {
+    const uint64_t last = conn->session.info->last_interaction_us.load(std::memory_order_relaxed);
+    if (!conn->busy && now_us > last &&
+        now_us - last > static_cast<uint64_t>(timeout_s) * 1000000) {
+      idle.push_back(conn);
+    }
+  }
+  for (const auto& conn : idle) CloseConnection(conn);
 }
 
 void RedisServer::DrainCompletions() {
@@ -417,7 +457,7 @@ void RedisServer::DrainCompletions() {
     } else {
       conn->out += c.reply;
     }
-    conn->authenticated = conn->session.authenticated;
+    conn->authenticated = !state_->AuthRequired(conn->session);
     conn->parser.set_authenticated(conn->authenticated);
     if (conn->session.close_after_reply) {
       conn->closing = true;

@@ -41,8 +41,9 @@ struct ServerOptions {
   // Run point reads (commands flagged kCmdInline) on the network thread: saves two thread
   // handoffs per request; a read that misses the block cache delays other clients briefly.
   bool inline_reads = true;
+  // max_bulk_bytes is replaced by the live proto-max-bulk-len (ServerState::config); the
+  // connection limit is the live maxclients.
   RespLimits limits;
-  size_t max_clients = 10000;
   // Stop reading a connection while this many reply bytes are unsent.
   size_t output_high_watermark = 4 << 20;
   // Stop reading while this many bytes of parsed commands wait for execution.
@@ -95,6 +96,8 @@ class RedisServer {
   bool FlushOutput(Connection& conn);
   void UpdateInterest(Connection& conn);
   void CloseConnection(const std::shared_ptr<Connection>& conn);
+  // Closes connections idle longer than the `timeout` setting (Redis's clientsCronHandleTimeout).
+  void CloseIdleConnections(uint64_t now_us);
   void WakeReactor();
 
   ServerState* const state_;

@@ -1,7 +1,7 @@
 // nokv-redis: a Redis (RESP2) server on an embedded NoKV database.
 //
 //   nokv-redis --workdir DIR [--addr 127.0.0.1:6380] [--requirepass P] [--metrics-addr H:P]
-//              [--sync] [--workers N] [--proto-max-bulk-len BYTES] [--maxclients N]
+//              [--sync] [--workers N] [--proto-max-bulk-len BYTES] [--maxclients N] [--timeout S]
 //
 // Prints "nokv-redis listening on HOST:PORT" once it accepts connections (with --addr ...:0 the
 // chosen port), and stops cleanly on SIGINT/SIGTERM. Flag names accept '-' or '_'.
@@ -17,6 +17,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "nokv/db.h"
 #include "src/metrics/http_server.h"
 #include "src/metrics/registry.h"
@@ -36,7 +38,8 @@ ABSL_FLAG(int, workers, 0,
           "Threads executing commands (0 = one per core, four per core with --sync so writers "
           "queue up for the next shared fsync)");
 ABSL_FLAG(int64_t, proto_max_bulk_len, 512LL << 20, "Largest accepted bulk string in bytes");
-ABSL_FLAG(int, maxclients, 10000, "Maximum simultaneous client connections");
+ABSL_FLAG(int64_t, maxclients, 10000, "Maximum simultaneous client connections");
+ABSL_FLAG(int64_t, timeout, 0, "Close a client idle this many seconds (0 = never)");
 
 namespace {
 
@@ -68,7 +71,16 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("Redis-compatible server on an embedded NoKV database");
+  absl::SetProgramUsageMessage(
+      "Redis-compatible server on an embedded NoKV database.\n\n"
+      "usage: nokv-redis --workdir DIR [--addr HOST:PORT] [flags]   (docs/redis.md)");
+  // --help lists this file's flags (absl's default looks for a file named like the binary).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view path) {
+    return absl::EndsWith(path, "tools/redis/main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   std::vector<std::string> storage;
   std::vector<char*> args = NormalizeFlagNames(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
@@ -95,7 +107,8 @@ int main(int argc, char** argv) {
 
   nokv::redis::EmbeddedKvStoreOptions store_options;
   store_options.sync = absl::GetFlag(FLAGS_sync);
-  nokv::redis::EmbeddedKvStore store(db->get(), clock, store_options);
+  auto store = nokv::redis::EmbeddedKvStore::Open(db->get(), clock, store_options);
+  if (!store.ok()) return Fail("open " + workdir + ": " + store.status().ToString());
 
   nokv::metrics::Registry registry;
   nokv::DB* raw_db = db->get();
@@ -107,6 +120,8 @@ int main(int argc, char** argv) {
   config.sync = store_options.sync;
   config.bind_addr = host;
   config.workdir = workdir;
+  config.maxclients = std::max<int64_t>(1, absl::GetFlag(FLAGS_maxclients));
+  config.timeout_seconds = std::max<int64_t>(0, absl::GetFlag(FLAGS_timeout));
 
   nokv::redis::ServerOptions server_options;
   server_options.bind_host = host;
@@ -119,10 +134,12 @@ int main(int argc, char** argv) {
     const int cores = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
     server_options.workers = store_options.sync ? 4 * cores : cores;
   }
-  server_options.max_clients = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_maxclients)));
   server_options.limits.max_bulk_bytes = config.proto_max_bulk_len;
 
-  auto state = std::make_unique<nokv::redis::ServerState>(&store, clock, config, &registry);
+  nokv::redis::EmbeddedKvStore* raw_store = store->get();
+  auto state = std::make_unique<nokv::redis::ServerState>(raw_store, clock, config, &registry);
+  // CONFIG SET appendfsync always|no switches the store's fsync-per-write.
+  state->config.set_sync_hook([raw_store](bool sync) { raw_store->set_sync(sync); });
   auto server = std::make_unique<nokv::redis::RedisServer>(state.get(), server_options);
   s = server->Start();
   if (!s.ok()) return Fail(s.ToString());
@@ -148,6 +165,7 @@ int main(int argc, char** argv) {
   stopping.store(true);
   if (metrics) metrics->Stop();
   server->Stop();
+  state.reset();  // waits for a BGSAVE still running
   s = (*db)->Close();
   if (!s.ok()) return Fail("close: " + s.ToString());
   return 0;

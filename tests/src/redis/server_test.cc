@@ -100,9 +100,9 @@ TEST_F(ServerTest, ProtocolErrorRepliesThenCloses) {
 }
 
 TEST_F(ServerTest, OversizeBulkIsRefusedBeforeItArrives) {
-  ServerOptions options;
-  options.limits.max_bulk_bytes = 1024;
-  StartServer(ServerConfig(), options);
+  ServerConfig config;
+  config.proto_max_bulk_len = 1024;
+  StartServer(config);
   RespClient c(port());
   ASSERT_TRUE(c.SendRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1025\r\n"));
   EXPECT_EQ(c.Read().str, "ERR Protocol error: invalid bulk length");
@@ -190,9 +190,9 @@ TEST_F(ServerTest, AuthGatesCommandsAndRequestSizes) {
 }
 
 TEST_F(ServerTest, MaxClients) {
-  ServerOptions options;
-  options.max_clients = 2;
-  StartServer(ServerConfig(), options);
+  ServerConfig config;
+  config.maxclients = 2;
+  StartServer(config);
   RespClient a(port()), b(port());
   ASSERT_EQ(a.Call({"PING"}).str, "PONG");
   ASSERT_EQ(b.Call({"PING"}).str, "PONG");
