@@ -90,6 +90,9 @@ void ExecuteCommand(ServerState* server, Session* session, const Argv& argv, std
 void RunCommand(ServerState* server, Session* session, const CommandSpec& spec, const Argv& argv,
                 std::string* out, KvStore* store);
 
+// Ends MULTI (if any) and forgets the WATCHed keys: DISCARD, a refused EXEC, RESET.
+void DiscardTransaction(Session* session);
+
 // Counts one executed command (`index` into AllCommands()): its call, latency and, when its
 // reply is an error, the error. Shared by ExecuteCommand, EXEC and the batched runs below;
 // `commands_total` is counted by the caller (it includes unknown commands).

@@ -263,13 +263,19 @@ void RecordCommand(GatewayMetrics& m, size_t index, uint64_t latency_us, bool er
 void ExecuteCommand(ServerState* server, Session* session, const Argv& argv, std::string* out) {
   if (argv.empty()) return;
   GatewayMetrics& m = server->metrics;
-  // A refusal inside MULTI makes the transaction fail at EXEC, as in Redis.
+  // A refusal inside MULTI makes the transaction fail at EXEC, as in Redis; a refused EXEC
+  // discards the transaction at once.
+  const CommandSpec* spec = FindCommand(argv[0]);
   auto refuse = [&](std::string_view error) {
-    if (session->in_multi) session->multi_error = true;
     m.errors_total->Add();
+    if (spec != nullptr && spec->handler == handlers::Exec) {
+      DiscardTransaction(session);
+      if (error.substr(0, 4) == "ERR ") error.remove_prefix(4);
+      return AppendError(out, StrCat("EXECABORT Transaction discarded because of: ", error));
+    }
+    if (session->in_multi) session->multi_error = true;
     AppendError(out, error);
   };
-  const CommandSpec* spec = FindCommand(argv[0]);
   if (spec == nullptr) {
     m.commands_total->Add();
     m.unknown_commands->Add();

@@ -146,15 +146,11 @@ void Hello(CommandContext& c) {
 
 void Reset(CommandContext& c) {
   Session& s = *c.session;
-  s.in_multi = false;
-  s.multi_error = false;
-  s.queued.clear();
-  s.watched.clear();
+  DiscardTransaction(&s);
   s.db = 0;
   s.protocol = 2;
   // As Redis's clientSetDefaultAuth: authenticated only if the default user needs no password.
   s.authenticated = !c.server->config.requirepass_set();
-  s.info->multi.store(-1, std::memory_order_relaxed);
   s.info->db.store(0, std::memory_order_relaxed);
   s.info->resp.store(2, std::memory_order_relaxed);
   s.info->no_evict.store(false, std::memory_order_relaxed);

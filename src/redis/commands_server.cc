@@ -30,7 +30,7 @@ size_t TopLevelCount() {
 void AppendCommandInfo(CommandContext& c, const CommandSpec* spec) {
   if (spec == nullptr || spec->meta == nullptr ||
       !AppendResp3(c.out, spec->meta->info, c.protocol())) {
-    return AppendNullArray(c.out, c.protocol());
+    return AppendNull(c.out, c.protocol());
   }
 }
 

@@ -22,6 +22,11 @@ void EndMulti(Session* session) {
 
 }  // namespace
 
+void DiscardTransaction(Session* session) {
+  EndMulti(session);
+  session->watched.clear();
+}
+
 namespace handlers {
 
 void Multi(CommandContext& c) {
@@ -35,8 +40,7 @@ void Multi(CommandContext& c) {
 
 void Discard(CommandContext& c) {
   if (!c.session->in_multi) return AppendError(c.out, "ERR DISCARD without MULTI");
-  EndMulti(c.session);
-  c.session->watched.clear();
+  DiscardTransaction(c.session);
   AppendOk(c.out);
 }
 
