@@ -98,17 +98,34 @@ void DiscardTransaction(Session* session);
 // `commands_total` is counted by the caller (it includes unknown commands).
 void RecordCommand(GatewayMetrics& m, size_t index, uint64_t latency_us, bool error);
 
-// Pipelined blind writes: runs the plain `SET key value` commands that start at
-// commands[begin] (at most `max_run`) as one atomic store write instead of one write each, and
-// appends one reply per command, exactly as ExecuteCommand would. Returns how many it ran; 0
-// when commands[begin] is not a plain SET, or the session must AUTH or is inside MULTI (run it
-// with ExecuteCommand then).
+// Batching (command_batch.cc). Commands ready together, from one connection's pipeline or from
+// many connections in one event-loop round, are committed as one store operation when they can
+// be: blind writes (plain `SET key value`, MSET) as one Apply, INCR / DECR / INCRBY / DECRBY
+// (valid deltas) as one Update whose steps apply in order (a later step sees the earlier ones).
+// Replies, metrics and per-connection order are as if each command ran by itself; if the store
+// operation fails, every command of the batch gets its error.
+enum class BatchKind { kNone, kBlindWrite, kCounter };
+// kNone for anything else, and for a session that must AUTH or is inside MULTI.
+BatchKind BatchKindOf(const ServerState& server, const Session& session, const Argv& argv);
+struct BatchItem {
+  Session* session;
+  const Argv* argv;
+  std::string* out;  // the item's connection's reply buffer
+};
+// Every item must be of `kind` (not kNone). Appends one reply per item, in item order.
+void ExecuteBatch(ServerState* server, BatchKind kind, const std::vector<BatchItem>& items);
+// One connection's run: the commands of one kind starting at commands[begin] (at most
+// `max_run`, and at least 2, else 0 is returned and nothing runs), as ExecuteBatch.
 size_t ExecuteSetRun(ServerState* server, Session* session, const std::vector<Argv>& commands,
                      size_t begin, size_t max_run, std::string* out);
-// The same for a run of INCR / DECR / INCRBY / DECRBY (valid deltas): one Update over the run's
-// keys applies them in order (a later step sees the earlier ones), one reply each.
 size_t ExecuteCounterRun(ServerState* server, Session* session, const std::vector<Argv>& commands,
                          size_t begin, size_t max_run, std::string* out);
+
+// INCR-family arithmetic on a key's current entry: the new value, or Redis's error text.
+std::string_view StepCounter(const std::optional<Entry>& current, int64_t delta, int64_t* result);
+// A Put of `value` expiring at `deadline_ms`, or a Delete if that deadline is not after now_ms.
+Mutation PutAt(int db, std::string_view key, std::string value, uint64_t deadline_ms,
+               uint64_t now_ms);
 
 // Handler families (commands_*.cc). Listed here so the table can reference them.
 namespace handlers {

@@ -34,16 +34,27 @@ bool ParseExpireArg(CommandContext& c, std::string_view arg, TimeUnit unit, bool
   return true;
 }
 
-namespace {
-
-uint64_t Now(CommandContext& c) { return c.server->clock->NowUnixMillis(); }
-
-// A put whose deadline has already passed is a delete (SET k v PXAT <past>, EXPIRE k -1).
 Mutation PutAt(int db, std::string_view key, std::string value, uint64_t deadline_ms,
                uint64_t now_ms) {
+  // A put whose deadline has already passed is a delete (SET k v PXAT <past>, EXPIRE k -1).
   if (deadline_ms != 0 && deadline_ms <= now_ms) return Mutation::Delete(db, std::string(key));
   return Mutation::Put(db, std::string(key), std::move(value), deadline_ms);
 }
+
+std::string_view StepCounter(const std::optional<Entry>& cur, int64_t delta, int64_t* result) {
+  int64_t old = 0;
+  if (cur.has_value() && !ParseInt64Strict(cur->value, &old)) return kErrNotInteger;
+  if ((delta < 0 && old < 0 && delta < INT64_MIN - old) ||
+      (delta > 0 && old > 0 && delta > INT64_MAX - old)) {
+    return kErrOverflow;
+  }
+  *result = old + delta;
+  return {};
+}
+
+namespace {
+
+uint64_t Now(CommandContext& c) { return c.server->clock->NowUnixMillis(); }
 
 // SET / GETEX option flags, parsed with Redis's compatibility rules.
 enum SetFlag : uint32_t {
@@ -129,18 +140,6 @@ bool RunApply(CommandContext& c, std::vector<Mutation> mutations) {
     return false;
   }
   return true;
-}
-
-// One INCR-family step on a key's current entry: the new value, or the error Redis replies.
-std::string_view StepCounter(const std::optional<Entry>& cur, int64_t delta, int64_t* result) {
-  int64_t old = 0;
-  if (cur.has_value() && !ParseInt64Strict(cur->value, &old)) return kErrNotInteger;
-  if ((delta < 0 && old < 0 && delta < INT64_MIN - old) ||
-      (delta > 0 && old > 0 && delta > INT64_MAX - old)) {
-    return kErrOverflow;
-  }
-  *result = old + delta;
-  return {};
 }
 
 // Shared by INCR, DECR, INCRBY, DECRBY.
@@ -510,123 +509,5 @@ void IncrByFloat(CommandContext& c) {
 }
 
 }  // namespace handlers
-
-size_t ExecuteSetRun(ServerState* server, Session* session, const std::vector<Argv>& commands,
-                     size_t begin, size_t max_run, std::string* out) {
-  if (session->in_multi || server->AuthRequired(*session)) return 0;
-  auto plain_set = [](const Argv& argv) {
-    return argv.size() == 3 && EqualsIgnoreCase(argv[0], "set");
-  };
-  size_t end = begin;
-  while (end < commands.size() && end - begin < max_run && plain_set(commands[end])) ++end;
-  const size_t n = end - begin;
-  // A lone SET gains nothing from the batch path; keep ExecuteCommand's single code path.
-  if (n < 2) return 0;
-  static const size_t set_index = FindCommand("set")->index;
-  const uint64_t start_us = server->clock->NowMonotonicMicros();
-  std::vector<Mutation> mutations;
-  mutations.reserve(n);
-  for (size_t i = begin; i < end; ++i) {
-    mutations.push_back(Mutation::Put(session->db, commands[i][1], commands[i][2]));
-  }
-  // One batch is atomic, so each SET still happens entirely or not at all, in order (a later
-  // SET of the same key in the run wins, as it would one by one).
-  const absl::Status s = server->store->Apply(std::move(mutations));
-  const uint64_t elapsed_us = server->clock->NowMonotonicMicros() - start_us;
-  server->metrics.commands_total->Add(n);
-  session->info->last_command.store(static_cast<int>(set_index), std::memory_order_relaxed);
-  session->info->last_interaction_us.store(start_us, std::memory_order_relaxed);
-  for (size_t i = begin; i < end; ++i) {
-    if (s.ok()) {
-      AppendOk(out);
-    } else {
-      CommandContext ctx{commands[i], out, session, server, server->store};
-      ReplyStoreError(ctx, s);
-    }
-    RecordCommand(server->metrics, set_index, elapsed_us, !s.ok());
-  }
-  return n;
-}
-
-size_t ExecuteCounterRun(ServerState* server, Session* session, const std::vector<Argv>& commands,
-                         size_t begin, size_t max_run, std::string* out) {
-  if (session->in_multi || server->AuthRequired(*session)) return 0;
-  struct Op {
-    std::string_view key;
-    int64_t delta = 0;
-    size_t command_index = 0;  // into AllCommands()
-    size_t key_index = 0;      // into `keys`
-    std::string_view error;
-    int64_t result = 0;
-  };
-  std::vector<Op> ops;
-  for (size_t i = begin; i < commands.size() && ops.size() < max_run; ++i) {
-    const Argv& a = commands[i];
-    Op op;
-    if (a.size() == 2 && EqualsIgnoreCase(a[0], "incr")) {
-      op.delta = 1;
-    } else if (a.size() == 2 && EqualsIgnoreCase(a[0], "decr")) {
-      op.delta = -1;
-    } else if (a.size() == 3 && EqualsIgnoreCase(a[0], "incrby") &&
-               ParseInt64Strict(a[2], &op.delta)) {
-    } else if (a.size() == 3 && EqualsIgnoreCase(a[0], "decrby") &&
-               ParseInt64Strict(a[2], &op.delta) && op.delta != INT64_MIN) {
-      op.delta = -op.delta;
-    } else {
-      break;  // anything else (bad deltas included) runs through ExecuteCommand
-    }
-    op.key = a[1];
-    op.command_index = FindCommand(a[0])->index;
-    ops.push_back(op);
-  }
-  if (ops.size() < 2) return 0;
-  std::vector<std::string_view> keys;
-  for (Op& op : ops) {
-    auto it = std::find(keys.begin(), keys.end(), op.key);
-    op.key_index = static_cast<size_t>(it - keys.begin());
-    if (it == keys.end()) keys.push_back(op.key);
-  }
-  const uint64_t start_us = server->clock->NowMonotonicMicros();
-  const uint64_t now = server->clock->NowUnixMillis();
-  // One Update: the keys' stripes are held while the steps run in order, each seeing the ones
-  // before it (INCR a; INCR a gives 1 then 2), and the final values are one batch.
-  const absl::Status s =
-      server->store->Update(session->db, keys, [&](const auto& cur, std::vector<Mutation>* muts) {
-        std::vector<std::optional<Entry>> state(cur.begin(), cur.end());
-        std::vector<bool> changed(keys.size(), false);
-        for (Op& op : ops) {
-          std::optional<Entry>& entry = state[op.key_index];
-          op.error = StepCounter(entry, op.delta, &op.result);
-          if (!op.error.empty()) continue;
-          if (!entry.has_value()) entry = Entry{};
-          entry->value = StrCat(op.result);  // the expiry, if any, is kept, as in Redis
-          changed[op.key_index] = true;
-        }
-        for (size_t k = 0; k < keys.size(); ++k) {
-          if (changed[k])
-            muts->push_back(
-                PutAt(session->db, keys[k], state[k]->value, state[k]->expires_at_ms, now));
-        }
-        return absl::OkStatus();
-      });
-  const uint64_t elapsed_us = server->clock->NowMonotonicMicros() - start_us;
-  server->metrics.commands_total->Add(ops.size());
-  session->info->last_command.store(static_cast<int>(ops.back().command_index),
-                                    std::memory_order_relaxed);
-  session->info->last_interaction_us.store(start_us, std::memory_order_relaxed);
-  for (size_t i = 0; i < ops.size(); ++i) {
-    const Op& op = ops[i];
-    if (!s.ok()) {
-      CommandContext ctx{commands[begin + i], out, session, server, server->store};
-      ReplyStoreError(ctx, s);
-    } else if (!op.error.empty()) {
-      AppendError(out, op.error);
-    } else {
-      AppendInteger(out, op.result);
-    }
-    RecordCommand(server->metrics, op.command_index, elapsed_us, !s.ok() || !op.error.empty());
-  }
-  return ops.size();
-}
 
 }  // namespace nokv::redis

@@ -58,6 +58,7 @@ struct RedisServer::Connection {
   bool read_closed = false;  // the peer sent EOF
   bool closing = false;      // close once the output is flushed
   bool error_replied = false;
+  bool ready = false;     // in ready_: has something to do this event-loop round
   uint32_t interest = 0;  // events registered with epoll
   // The reactor's copy of session.authenticated, refreshed when a batch completes: the session
   // itself belongs to the worker while a batch runs.
@@ -158,7 +159,8 @@ void RedisServer::ReactorLoop() {
   std::vector<epoll_event> events(256);
   uint64_t next_timeout_check_us = 0;
   while (!stopping_.load()) {
-    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 1000);
+    const int wait_ms = ready_.empty() ? 1000 : 0;
+    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), wait_ms);
     if (n < 0) {
       if (errno == EINTR) continue;
       break;
@@ -196,8 +198,9 @@ void RedisServer::ReactorLoop() {
         continue;
       }
       if (e & (EPOLLIN | EPOLLRDHUP)) HandleReadable(conn);
-      if (conn->fd >= 0 && (e & EPOLLOUT)) HandleWritable(conn);
+      if (conn->fd >= 0 && (e & EPOLLOUT)) MarkReady(conn);
     }
+    RunReady();
   }
 }
 
@@ -267,10 +270,14 @@ void RedisServer::HandleReadable(const std::shared_ptr<Connection>& conn) {
     CloseConnection(conn);  // ECONNRESET and friends
     return;
   }
-  Progress(conn);
+  MarkReady(conn);
 }
 
-void RedisServer::HandleWritable(const std::shared_ptr<Connection>& conn) { Progress(conn); }
+void RedisServer::MarkReady(const std::shared_ptr<Connection>& conn) {
+  if (conn->ready || conn->fd < 0) return;
+  conn->ready = true;
+  ready_.push_back(conn);
+}
 
 void RedisServer::ParseInput(Connection& conn) {
   conn.parser.set_max_bulk_bytes(state_->config.proto_max_bulk_len());  // CONFIG SET may move it
@@ -301,27 +308,124 @@ void RedisServer::ParseInput(Connection& conn) {
   }
 }
 
-void RedisServer::Progress(const std::shared_ptr<Connection>& conn) {
-  if (conn->fd < 0) return;
-  ParseInput(*conn);
-  // Flush first: sending frees output room, which may allow the next batch to start.
+void RedisServer::RunReady() {
+  std::vector<std::shared_ptr<Connection>> ready;
+  ready.swap(ready_);
+  for (const auto& conn : ready) {
+    if (conn->fd < 0) continue;
+    ParseInput(*conn);
+    // Flush first: sending frees output room, which may allow more commands to run.
+    if (!FlushOutput(*conn)) CloseConnection(conn);
+  }
+  ExecuteRound(ready);
+  for (const auto& conn : ready) {
+    conn->ready = false;
+    if (conn->fd >= 0) Finish(conn);
+  }
+}
+
+bool RedisServer::RunsOnReactor(const Connection& conn, const Argv& argv) const {
+  const CommandSpec* spec = FindCommand(argv[0]);
+  if (spec == nullptr) return true;  // answered with an error at once
+  if (options_.execution == Execution::kWorkers) {
+    return options_.inline_reads && (spec->flags & kCmdInline) != 0;
+  }
+  // Commands that may take long (a scan of the keyspace, a flush) go to a worker, so other
+  // clients keep being served meanwhile; inside MULTI everything is only queued.
+  if (conn.session.in_multi && !(spec->flags & kCmdTxnControl)) return true;
+  if (spec->flags & kCmdKeyspace) return false;
+  if (spec->handler == handlers::Save) return false;
+  if (spec->handler == handlers::Exec) {
+    for (const Argv& queued : conn.session.queued) {
+      const CommandSpec* q = ResolveCommand(queued);
+      if (q != nullptr && (q->flags & kCmdKeyspace)) return false;
+    }
+  }
+  return true;
+}
+
+void RedisServer::PopPending(Connection& conn, size_t n) {
+  for (size_t i = 0; i < n && !conn.pending.empty(); ++i) {
+    conn.pending_bytes -= std::min(conn.pending_bytes, CommandBytes(conn.pending.front()));
+    conn.pending.pop_front();
+  }
+}
+
+void RedisServer::ExecuteRound(const std::vector<std::shared_ptr<Connection>>& ready) {
+  // Repeats until no connection can move: each pass runs what can run at once and gathers, from
+  // every connection, its leading run of blind writes (or of counter steps) into one group,
+  // committed as one store operation after the pass. So the SETs of many clients that arrive
+  // in one event-loop round cost one engine write (one WAL record), as Redis's one AOF write
+  // per event-loop iteration; a connection's later commands wait for its group (order).
+  bool progress = true;
+  while (progress) {
+    progress = false;
+    std::vector<BatchItem> groups[2];  // kBlindWrite, kCounter
+    std::vector<std::pair<Connection*, size_t>> taken;
+    for (const auto& conn : ready) {
+      while (conn->fd >= 0 && !conn->busy && !conn->closing && !conn->pending.empty() &&
+             conn->unsent() < options_.output_high_watermark) {
+        const Argv& head = conn->pending.front();
+        const BatchKind kind = options_.execution == Execution::kReactor
+                                   ? BatchKindOf(*state_, conn->session, head)
+                                   : BatchKind::kNone;
+        if (kind != BatchKind::kNone) {
+          auto& group = groups[kind == BatchKind::kBlindWrite ? 0 : 1];
+          size_t n = 0;
+          for (const Argv& argv : conn->pending) {
+            if (n == kMaxRunPerWrite || BatchKindOf(*state_, conn->session, argv) != kind) break;
+            group.push_back(BatchItem{&conn->session, &argv, &conn->out});
+            ++n;
+          }
+          taken.emplace_back(conn.get(), n);
+          break;
+        }
+        if (!RunsOnReactor(*conn, head)) {
+          Submit(conn);
+          break;
+        }
+        ExecuteCommand(state_, &conn->session, head, &conn->out);
+        PopPending(*conn, 1);
+        progress = true;
+        if (conn->session.close_after_reply) {
+          conn->closing = true;
+          PopPending(*conn, conn->pending.size());
+          break;
+        }
+        RefreshAuth(*conn);
+        // Before AUTH only one command is parsed at a time: parse the next one now.
+        if (conn->pending.empty()) ParseInput(*conn);
+      }
+    }
+    for (int g = 0; g < 2; ++g) {
+      if (groups[g].empty()) continue;
+      ExecuteBatch(state_, g == 0 ? BatchKind::kBlindWrite : BatchKind::kCounter, groups[g]);
+      state_->metrics.write_groups->Add();
+      progress = true;
+    }
+    for (const auto& [conn, n] : taken) PopPending(*conn, n);
+  }
+}
+
+void RedisServer::RefreshAuth(Connection& conn) {
+  conn.authenticated = !state_->AuthRequired(conn.session);
+  conn.parser.set_authenticated(conn.authenticated);
+}
+
+void RedisServer::Finish(const std::shared_ptr<Connection>& conn) {
   if (!FlushOutput(*conn)) {
     CloseConnection(conn);
     return;
   }
-  if (!conn->busy && !conn->closing && conn->unsent() < options_.output_high_watermark) {
-    if (options_.inline_reads) RunInline(*conn);
-    if (!conn->pending.empty() && conn->unsent() < options_.output_high_watermark) {
-      Submit(conn);
-    } else if (conn->parser.in_error() && !conn->error_replied) {
-      // Every command before the bad bytes has been answered; now the error, then close.
-      AppendError(&conn->out, conn->parser.error());
-      conn->error_replied = true;
-      conn->closing = true;
-      if (!FlushOutput(*conn)) {
-        CloseConnection(conn);
-        return;
-      }
+  if (!conn->busy && !conn->closing && conn->pending.empty() && conn->parser.in_error() &&
+      !conn->error_replied) {
+    // Every command before the bad bytes has been answered; now the error, then close.
+    AppendError(&conn->out, conn->parser.error());
+    conn->error_replied = true;
+    conn->closing = true;
+    if (!FlushOutput(*conn)) {
+      CloseConnection(conn);
+      return;
     }
   }
   bool idle = !conn->busy && conn->pending.empty() && conn->unsent() == 0;
@@ -329,21 +433,13 @@ void RedisServer::Progress(const std::shared_ptr<Connection>& conn) {
     CloseConnection(conn);
     return;
   }
-  UpdateInterest(*conn);
-}
-
-void RedisServer::RunInline(Connection& conn) {
-  size_t ran = 0;
-  while (!conn.pending.empty() && conn.unsent() < options_.output_high_watermark) {
-    const Argv& argv = conn.pending.front();
-    const CommandSpec* spec = FindCommand(argv[0]);
-    if (spec == nullptr || !(spec->flags & kCmdInline)) break;
-    ExecuteCommand(state_, &conn.session, argv, &conn.out);
-    conn.pending_bytes -= std::min(conn.pending_bytes, CommandBytes(argv));
-    conn.pending.pop_front();
-    ++ran;
+  // Output room freed by this flush lets parsed commands run: no socket event will come for
+  // them, so take the connection into the next round (which then does not wait in epoll).
+  if (!conn->busy && !conn->closing && !conn->pending.empty() &&
+      conn->unsent() < options_.output_high_watermark) {
+    MarkReady(conn);
   }
-  if (ran > 0) state_->metrics.inline_batches->Add();
+  UpdateInterest(*conn);
 }
 
 void RedisServer::Submit(const std::shared_ptr<Connection>& conn) {
@@ -457,8 +553,7 @@ void RedisServer::DrainCompletions() {
     } else {
       conn->out += c.reply;
     }
-    conn->authenticated = !state_->AuthRequired(conn->session);
-    conn->parser.set_authenticated(conn->authenticated);
+    RefreshAuth(*conn);
     if (conn->session.close_after_reply) {
       conn->closing = true;
       conn->pending.clear();
@@ -467,8 +562,10 @@ void RedisServer::DrainCompletions() {
       for (auto it2 = c.leftover.rbegin(); it2 != c.leftover.rend(); ++it2) {
         conn->pending.push_front(std::move(*it2));
       }
+      conn->pending_bytes = 0;
+      for (const auto& argv : conn->pending) conn->pending_bytes += CommandBytes(argv);
     }
-    Progress(conn);
+    MarkReady(conn);
   }
 }
 

@@ -52,8 +52,9 @@ GatewayMetrics::GatewayMetrics(metrics::Registry* r)
                                          "Command execution time in microseconds")),
       unknown_commands(r->GetCounter("nokv_redis_unknown_commands_total",
                                      "Requests naming a command the gateway does not serve")),
-      inline_batches(r->GetCounter("nokv_redis_inline_batches_total",
-                                   "Runs of point reads executed on the network thread")) {
+      write_groups(r->GetCounter(
+          "nokv_redis_write_groups_total",
+          "Groups of writes from one event-loop round committed as one store operation")) {
   for (const CommandSpec& spec : AllCommands()) {
     metrics::Labels labels = {{"command", std::string(spec.name)}};
     per_command.push_back(r->GetCounter("nokv_redis_command_calls_total",

@@ -88,7 +88,7 @@ struct GatewayMetrics {
   std::vector<metrics::Counter*> per_command;  // indexed like AllCommands()
   std::vector<metrics::Counter*> per_command_errors;
   metrics::Counter* unknown_commands;
-  metrics::Counter* inline_batches;
+  metrics::Counter* write_groups;
 };
 
 struct ServerState {

@@ -40,6 +40,11 @@ ABSL_FLAG(int, workers, 0,
 ABSL_FLAG(int64_t, proto_max_bulk_len, 512LL << 20, "Largest accepted bulk string in bytes");
 ABSL_FLAG(int64_t, maxclients, 10000, "Maximum simultaneous client connections");
 ABSL_FLAG(int64_t, timeout, 0, "Close a client idle this many seconds (0 = never)");
+ABSL_FLAG(std::string, execution, "",
+          "Where commands run: 'reactor' (the network thread, writes of one event-loop round "
+          "committed together) or 'workers' (a thread pool); empty = workers with --sync, else "
+          "reactor");
+ABSL_FLAG(int64_t, memtable_mb, 64, "Engine memtable size in MiB (Options::memtable_bytes)");
 
 namespace {
 
@@ -101,6 +106,8 @@ int main(int argc, char** argv) {
   nokv::Clock* clock = nokv::Clock::Real();
   nokv::Options db_options;
   db_options.clock = clock;
+  db_options.memtable_bytes =
+      static_cast<size_t>(std::max<int64_t>(1, absl::GetFlag(FLAGS_memtable_mb))) << 20;
   const std::string workdir = absl::GetFlag(FLAGS_workdir);
   auto db = nokv::DB::Open(db_options, workdir);
   if (!db.ok()) return Fail("open " + workdir + ": " + db.status().ToString());
@@ -127,6 +134,17 @@ int main(int argc, char** argv) {
   server_options.bind_host = host;
   server_options.port = port;
   server_options.workers = absl::GetFlag(FLAGS_workers);
+  // Without --sync a write costs microseconds: run commands on the network thread and commit
+  // what many clients send in one event-loop round together. With --sync every write waits
+  // for an fsync: run them on workers so the waits overlap in the engine's group commit.
+  const std::string execution = absl::GetFlag(FLAGS_execution);
+  if (execution == "reactor" || (execution.empty() && !store_options.sync)) {
+    server_options.execution = nokv::redis::Execution::kReactor;
+  } else if (execution == "workers" || execution.empty()) {
+    server_options.execution = nokv::redis::Execution::kWorkers;
+  } else {
+    return Fail("--execution must be 'reactor' or 'workers', not '" + execution + "'");
+  }
   if (server_options.workers <= 0) {
     // More command threads than cores only add context switches when a write costs
     // microseconds; with --sync a write waits for an fsync, and waiting writers are what group

@@ -163,7 +163,7 @@ TEST_F(ServerTest, SlowReaderDoesNotBlockOthersAndGetsAllReplies) {
   for (int i = 0; i < 50; ++i) ASSERT_EQ(writer.Call({"INCR", "n"}).type, ':');
   for (int i = 0; i < 400; ++i) {
     Reply r = slow.Read();
-    ASSERT_EQ(r.str.size(), 64u << 10) << i;
+    ASSERT_EQ(r.str.size(), 64u << 10) << i << " type " << r.type << " " << r.str.substr(0, 100);
   }
   sender.join();
 }
