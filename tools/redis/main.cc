@@ -85,6 +85,10 @@ int main(int argc, char** argv) {
     return absl::EndsWith(path, "tools/redis/main.cc");
   };
   usage.contains_helpshort_flags = usage.contains_help_flags;
+  usage.normalize_filename = [](absl::string_view path) {
+    return std::string(path.substr(
+        path.rfind("tools/redis/") == absl::string_view::npos ? 0 : path.rfind("tools/redis/")));
+  };
   absl::SetFlagsUsageConfig(usage);
   std::vector<std::string> storage;
   std::vector<char*> args = NormalizeFlagNames(argc, argv, &storage);
