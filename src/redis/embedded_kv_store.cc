@@ -24,8 +24,10 @@ constexpr std::string_view kDataEnd = "l";
 std::string_view NamespacePrefix(int ns) {
   static const std::array<std::string, kDatabases> prefixes = [] {
     std::array<std::string, kDatabases> p;
-    p[0] = "k";
-    for (int i = 1; i < kDatabases; ++i) p[i] = StrCat("d", i < 10 ? "0" : "", i);
+    p[0] = std::string(1, 'k');
+    for (int i = 1; i < kDatabases; ++i) {
+      p[i] = std::string{'d', static_cast<char>('0' + i / 10), static_cast<char>('0' + i % 10)};
+    }
     return p;
   }();
   return prefixes[static_cast<size_t>(ns)];
