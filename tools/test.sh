@@ -15,13 +15,14 @@ for preset in default asan; do
   ctest --preset "$preset" -j "$jobs" --label-exclude soak "$@" || status=1
 done
 # The engine's writer queue, flush/compaction threads and readers, and the gateway's reactor and
-# worker threads, under ThreadSanitizer. Only these tests are built here to keep CI short;
-# `cmake --preset tsan && cmake --build --preset tsan` builds everything. FLUSHDB on the engine
-# holds all 1,024 key-stripe locks at once, beyond what TSan's deadlock detector can track (64),
-# so that one case is left to the default and asan presets.
+# worker threads, transactions and WATCH races, under ThreadSanitizer. Only these tests are
+# built here to keep CI short; `cmake --preset tsan && cmake --build --preset tsan` builds
+# everything.
 echo "=== preset: tsan (db_test, redis) ==="
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j "$jobs" --target db_test redis_server_test redis_commands_test
-ctest --preset tsan -j "$jobs" -R '^(DBTest|Backends/CommandsTest|ServerTest)\.' \
-  -E 'FlushAndSelect/embedded' "$@" || status=1
+cmake --build --preset tsan -j "$jobs" --target db_test redis_server_test redis_commands_test \
+  redis_txn_test
+ctest --preset tsan -j "$jobs" \
+  -R '^(DBTest|Backends/CommandsTest|Backends/TxnTest|EmbeddedDatabasesTest|Modes/ServerTest)\.' \
+  "$@" || status=1
 exit $status
