@@ -183,7 +183,9 @@ void RedisServer::ReactorLoop() {
         DrainCompletions();
         for (uint64_t id : state_->clients.TakeCloseRequests()) {
           auto it = by_id_.find(id);
-          if (it != by_id_.end()) CloseConnection(it->second);
+          if (it == by_id_.end()) continue;
+          std::shared_ptr<Connection> conn = it->second;  // CloseConnection erases the entry
+          CloseConnection(conn);
         }
         continue;
       }
