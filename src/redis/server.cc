@@ -180,13 +180,9 @@ void RedisServer::ReactorLoop() {
         uint64_t v;
         while (read(wake_fd_, &v, sizeof(v)) > 0) {
         }
+        // Kills before replies: the connection that asked sees its victim gone, as in Redis.
+        CloseRequested();
         DrainCompletions();
-        for (uint64_t id : state_->clients.TakeCloseRequests()) {
-          auto it = by_id_.find(id);
-          if (it == by_id_.end()) continue;
-          std::shared_ptr<Connection> conn = it->second;  // CloseConnection erases the entry
-          CloseConnection(conn);
-        }
         continue;
       }
       auto it = by_fd_.find(fd);
@@ -320,6 +316,7 @@ void RedisServer::RunReady() {
     if (!FlushOutput(*conn)) CloseConnection(conn);
   }
   ExecuteRound(ready);
+  CloseRequested();  // CLIENT KILL run this round: close before its reply is sent
   for (const auto& conn : ready) {
     conn->ready = false;
     if (conn->fd >= 0) Finish(conn);
@@ -536,6 +533,15 @@ void RedisServer::CloseIdleConnections(uint64_t now_us) {
     }
   }
   for (const auto& conn : idle) CloseConnection(conn);
+}
+
+void RedisServer::CloseRequested() {
+  for (uint64_t id : state_->clients.TakeCloseRequests()) {
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) continue;
+    std::shared_ptr<Connection> conn = it->second;  // CloseConnection erases the entry
+    CloseConnection(conn);
+  }
 }
 
 void RedisServer::DrainCompletions() {

@@ -95,6 +95,8 @@ class RedisServer {
   void Accept();
   void HandleReadable(const std::shared_ptr<Connection>& conn);
   void DrainCompletions();
+  // Closes the connections CLIENT KILL asked for.
+  void CloseRequested();
   // Queues the connection for this event-loop round's RunReady.
   void MarkReady(const std::shared_ptr<Connection>& conn);
   // The round: parses the ready connections' input, executes (ExecuteRound), then Finish.
