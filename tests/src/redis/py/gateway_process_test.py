@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -98,6 +99,51 @@ class ProcessTest(unittest.TestCase):
         self.assertIn("db0:keys=51,expires=0,avg_ttl=0", info)
         count = cli(self.g.port, "COMMAND COUNT\n").strip()
         self.assertGreater(int(count), 40)
+
+    def test_redis_cli_output_matches_redis_server(self):
+        """The same redis-cli script, RESP2 and RESP3 (-3), against nokv-redis and redis-server."""
+        if shutil.which("redis-server") is None:
+            self.skipTest("redis-server is not installed: no comparison run")
+        script = "\n".join([
+            "FLUSHALL", "SELECT 2", "SET k v", "GET k", "GET nosuch", "MSET a 1 b 2",
+            "MGET a nosuch b", "MULTI", "INCR n", "INCRBY n 10", "GET n", "EXEC", "DISCARD",
+            "SWAPDB 2 3", "DBSIZE", "SELECT 3", "DBSIZE", "MOVE k 4", "COPY a c DB 5",
+            "CONFIG GET maxclients", "CONFIG GET databases", "OBJECT ENCODING b",
+            "SET key1 ohmytext", "SET key2 mynewtext", "LCS key1 key2",
+            "LCS key1 key2 IDX MINMATCHLEN 4 WITHMATCHLEN", "EXPIRETIME b", "CLIENT GETNAME",
+            "CLIENT SETNAME cli", "CLIENT GETNAME", "INCRBYFLOAT f 2.5", "NOSUCH cmd",
+            "SET x 1 EX 0", "WATCH a", "UNWATCH", "COMMAND INFO get", "PING",
+        ]) + "\n"
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        workdir = tempfile.mkdtemp(prefix="cli-redis-")
+        proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port),
+                                 "--dir", workdir, "--save", "", "--appendonly", "yes"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 20
+            while cli(port, "PING\n").strip() != "PONG" and time.monotonic() < deadline:
+                time.sleep(0.02)
+            for flags in ([], ["-3"]):
+                want = cli(port, script, *flags)
+                got = cli(self.g.port, script, *flags)
+                self.assertEqual(got, want, "redis-cli %s" % " ".join(flags))
+        finally:
+            proc.terminate()
+            proc.wait()
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def test_help_lists_the_flags(self):
+        out = subprocess.run([ARGS.gateway, "--help"], capture_output=True, timeout=30)
+        text = out.stdout.decode()
+        if "mem_gateway" in ARGS.gateway:
+            self.skipTest("the test gateway has no flag help")
+        for flag in ("--workdir", "--addr", "--sync", "--requirepass", "--maxclients"):
+            self.assertIn(flag, text)
+        self.assertIn('default: "127.0.0.1:6380"', text)
+        self.assertNotIn("No flags matched", text)
 
     def test_redis_cli_pipe_mass_insert(self):
         proto = "".join("*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (
