@@ -291,7 +291,9 @@ void Keys(CommandContext& c) {
   std::optional<std::string> next = prefix;
   std::vector<std::string> batch;
   while (next.has_value()) {
-    absl::Status s = c.store->Scan(c.db(), *next, 1024, &batch, &next);
+    // Scan resets *next before it reads `start`: pass a copy, not a view into *next.
+    const std::string start = std::move(*next);
+    absl::Status s = c.store->Scan(c.db(), start, 1024, &batch, &next);
     if (!s.ok()) return ReplyStoreError(c, s);
     bool past_prefix = false;
     for (std::string& k : batch) {

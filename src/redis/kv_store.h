@@ -154,7 +154,8 @@ class KvStore {
   absl::Status Update(int db, const std::vector<std::string_view>& keys, const UpdateBody& body);
 
   // Live keys of `db` >= `start` in byte order, at most `limit` of them, from one consistent
-  // view. *next is the key to resume from, or nullopt when the database is exhausted.
+  // view. *next is the key to resume from, or nullopt when the database is exhausted. `start`
+  // must not point into *keys or *next (they are cleared first).
   virtual absl::Status Scan(int db, std::string_view start, size_t limit,
                             std::vector<std::string>* keys, std::optional<std::string>* next) = 0;
 

@@ -371,6 +371,16 @@ TEST_P(CommandsTest, KeysScanRandomKey) {
   EXPECT_EQ(Run({"SCAN", "0", "MATCH"}), Err("ERR syntax error"));
 }
 
+// KEYS with a literal prefix longer than the small-string buffer: the prefix was read after
+// Scan had reset the string holding it (a use after free found by resp_fuzz).
+TEST_P(CommandsTest, KeysWithALongLiteralPrefix) {
+  const std::string prefix = "a-prefix-longer-than-sixteen-bytes:";
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Run({"SET", StrCat(prefix, i), "v"}), Ok());
+  ASSERT_EQ(Run({"SET", "other", "v"}), Ok());
+  EXPECT_EQ(Run({"KEYS", prefix + "*"}),
+            Arr({Bulk(prefix + "0"), Bulk(prefix + "1"), Bulk(prefix + "2")}));
+}
+
 TEST_P(CommandsTest, FlushAndSelect) {
   Run({"SET", "a", "1"});
   EXPECT_EQ(Run({"FLUSHDB", "foo"}), Err("ERR syntax error"));
