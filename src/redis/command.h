@@ -241,6 +241,11 @@ inline constexpr std::string_view kErrSameObject =
 void ReplyWrongArity(CommandContext& c, std::string_view full_name);
 // Maps a storage failure to an error reply ("ERR storage: <message>").
 void ReplyStoreError(CommandContext& c, const absl::Status& status);
+// The command's store calls: on a storage failure they append the error reply and return false.
+// RunUpdate is an Update of keys of the current database.
+bool RunUpdate(CommandContext& c, const std::vector<std::string_view>& keys,
+               const UpdateBody& body);
+bool RunApply(CommandContext& c, std::vector<Mutation> mutations);
 // A missing value: "$-1" (RESP2) or "_" (RESP3).
 void ReplyNull(CommandContext& c);
 // A value that may be missing.

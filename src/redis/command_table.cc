@@ -222,6 +222,19 @@ void ReplyStoreError(CommandContext& c, const absl::Status& status) {
                             std::string_view(status.message().data(), status.message().size())));
 }
 
+bool RunUpdate(CommandContext& c, const std::vector<std::string_view>& keys,
+               const UpdateBody& body) {
+  absl::Status s = c.store->Update(c.db(), keys, body);
+  if (!s.ok()) ReplyStoreError(c, s);
+  return s.ok();
+}
+
+bool RunApply(CommandContext& c, std::vector<Mutation> mutations) {
+  absl::Status s = c.store->Apply(std::move(mutations));
+  if (!s.ok()) ReplyStoreError(c, s);
+  return s.ok();
+}
+
 void ReplyNull(CommandContext& c) { AppendNull(c.out, c.protocol()); }
 
 void ReplyOptionalBulk(CommandContext& c, const std::optional<std::string>& value) {

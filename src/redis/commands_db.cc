@@ -7,15 +7,6 @@
 namespace nokv::redis {
 namespace {
 
-bool RunApply(CommandContext& c, std::vector<Mutation> mutations) {
-  absl::Status s = c.store->Apply(std::move(mutations));
-  if (!s.ok()) {
-    ReplyStoreError(c, s);
-    return false;
-  }
-  return true;
-}
-
 // FLUSHDB / FLUSHALL take an optional ASYNC or SYNC; both are synchronous here (one range
 // delete, no memory to free lazily).
 bool FlushArgsOk(CommandContext& c) {

@@ -13,16 +13,6 @@ namespace {
 
 uint64_t Now(CommandContext& c) { return c.server->clock->NowUnixMillis(); }
 
-bool RunUpdate(CommandContext& c, const std::vector<std::string_view>& keys,
-               const UpdateBody& body) {
-  absl::Status s = c.store->Update(c.db(), keys, body);
-  if (!s.ok()) {
-    ReplyStoreError(c, s);
-    return false;
-  }
-  return true;
-}
-
 enum ExpireFlag : uint32_t { kNx = 1, kXx = 2, kGt = 4, kLt = 8 };
 
 void ExpireGeneric(CommandContext& c, TimeUnit unit, bool relative) {

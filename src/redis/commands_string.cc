@@ -122,26 +122,6 @@ bool ExpireFromFlags(CommandContext& c, uint32_t flags, std::string_view arg, ui
   return ParseExpireArg(c, arg, unit, relative, now, command, deadline);
 }
 
-// Runs `body` as an Update over `keys`; on a storage failure appends the error and returns false.
-bool RunUpdate(CommandContext& c, const std::vector<std::string_view>& keys,
-               const UpdateBody& body) {
-  absl::Status s = c.store->Update(c.db(), keys, body);
-  if (!s.ok()) {
-    ReplyStoreError(c, s);
-    return false;
-  }
-  return true;
-}
-
-bool RunApply(CommandContext& c, std::vector<Mutation> mutations) {
-  absl::Status s = c.store->Apply(std::move(mutations));
-  if (!s.ok()) {
-    ReplyStoreError(c, s);
-    return false;
-  }
-  return true;
-}
-
 // Shared by INCR, DECR, INCRBY, DECRBY.
 void IncrementBy(CommandContext& c, int64_t delta) {
   std::string_view key = c.argv[1];

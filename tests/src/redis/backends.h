@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "src/util/clock.h"
+#include "tests/src/redis/command_test_util.h"
 #include "tests/src/redis/mem_kv_store.h"
 #ifdef NOKV_HAVE_ENGINE
 #include "engine/vfs/mem_vfs.h"
@@ -67,5 +68,27 @@ inline std::vector<std::string> BackendNames() {
   return {"mem"};
 #endif
 }
+
+// A command harness on a fresh backend named by the test parameter.
+class BackendCommandTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    backend_ = MakeBackend(GetParam());
+    ASSERT_NE(backend_, nullptr);
+    h_ = std::make_unique<CommandHarness>(backend_->store.get(), backend_->clock.get());
+  }
+  std::string Run(const Argv& argv) { return h_->Run(argv); }
+  // Runs a command for another connection.
+  std::string RunAs(Session* session, const Argv& argv) {
+    std::string out;
+    ExecuteCommand(h_->state(), session, argv, &out);
+    return out;
+  }
+  void Advance(uint64_t ms) { backend_->clock->AdvanceMillis(ms); }
+  uint64_t NowMs() { return backend_->clock->NowUnixMillis(); }
+
+  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<CommandHarness> h_;
+};
 
 }  // namespace nokv::redis::testing

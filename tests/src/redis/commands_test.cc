@@ -19,20 +19,7 @@ namespace {
 
 using namespace testing;  // NOLINT
 
-class CommandsTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    backend_ = MakeBackend(GetParam());
-    ASSERT_NE(backend_, nullptr);
-    h_ = std::make_unique<CommandHarness>(backend_->store.get(), backend_->clock.get());
-  }
-  std::string Run(const Argv& argv) { return h_->Run(argv); }
-  void Advance(uint64_t ms) { backend_->clock->AdvanceMillis(ms); }
-  uint64_t NowMs() { return backend_->clock->NowUnixMillis(); }
-
-  std::unique_ptr<Backend> backend_;
-  std::unique_ptr<CommandHarness> h_;
-};
+class CommandsTest : public BackendCommandTest {};
 
 TEST_P(CommandsTest, DispatchErrors) {
   EXPECT_EQ(Run({"nope", "a", "b"}),

@@ -19,24 +19,7 @@ namespace {
 
 using namespace testing;  // NOLINT
 
-class TxnTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    backend_ = MakeBackend(GetParam());
-    ASSERT_NE(backend_, nullptr);
-    h_ = std::make_unique<CommandHarness>(backend_->store.get(), backend_->clock.get());
-  }
-  std::string Run(const Argv& argv) { return h_->Run(argv); }
-  // Runs a command for another connection.
-  std::string RunAs(Session* s, const Argv& argv) {
-    std::string out;
-    ExecuteCommand(h_->state(), s, argv, &out);
-    return out;
-  }
-
-  std::unique_ptr<Backend> backend_;
-  std::unique_ptr<CommandHarness> h_;
-};
+class TxnTest : public BackendCommandTest {};
 
 // Every database's keys, values and deadlines, as one string.
 std::string Dump(CommandHarness* h) {

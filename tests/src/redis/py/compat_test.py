@@ -23,80 +23,18 @@ import argparse
 import os
 import re
 import shlex
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 import unittest
 
-from gateway_harness import Gateway
+from gateway_harness import Gateway, RedisServer
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..",
+                                "tools", "redis"))
+from resp3 import Conn  # noqa: E402  (tools/redis/resp3.py)
 
 ARGS = None
 SERVERS = {}
 TESTDATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testdata")
-
-
-class Reply:
-    def __init__(self, kind, value):
-        self.kind = kind  # the RESP type byte
-        self.value = value
-
-
-class Conn:
-    """A raw RESP2/RESP3 connection."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=20)
-        self.buf = b""
-
-    def close(self):
-        self.sock.close()
-
-    def call(self, args):
-        out = b"*%d\r\n" % len(args)
-        for a in args:
-            out += b"$%d\r\n%s\r\n" % (len(a), a)
-        self.sock.sendall(out)
-        return self.read()
-
-    def _fill(self):
-        data = self.sock.recv(1 << 16)
-        if not data:
-            raise EOFError("connection closed")
-        self.buf += data
-
-    def _line(self):
-        while b"\r\n" not in self.buf:
-            self._fill()
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def _exact(self, n):
-        while len(self.buf) < n + 2:
-            self._fill()
-        data, self.buf = self.buf[:n], self.buf[n + 2:]
-        return data
-
-    def read(self):
-        line = self._line()
-        kind, rest = chr(line[0]), line[1:]
-        if kind in "+-,#(":
-            return Reply(kind, rest)
-        if kind == ":":
-            return Reply(kind, int(rest))
-        if kind == "_":
-            return Reply(kind, None)
-        if kind in "$=":
-            n = int(rest)
-            return Reply(kind, None if n < 0 else self._exact(n))
-        if kind in "*~>":
-            n = int(rest)
-            return Reply(kind, None if n < 0 else [self.read() for _ in range(n)])
-        if kind == "%":
-            return Reply(kind, [(self.read(), self.read()) for _ in range(int(rest))])
-        raise ValueError("bad reply type %r" % kind)
 
 
 def quote(data):
@@ -135,7 +73,7 @@ def render(r, sort=False):
             items.sort()
         return (k if k != "*" else "") + "[" + ", ".join(items) + "]"
     if k == "%":
-        pairs = ["%s: %s" % (render(a), render(b)) for a, b in v]
+        pairs = ["%s: %s" % (render(a), render(b)) for a, b in r.pairs()]
         if sort:
             pairs.sort()
         return "{" + ", ".join(pairs) + "}"
@@ -177,14 +115,14 @@ def run_script(port, steps):
     conns = {}
     try:
         setup = Conn(port)
-        setup.call([b"FLUSHALL"])
+        setup.call(b"FLUSHALL")
         setup.close()
         out = []
         for _, name, sort, args, _ in steps:
             if name not in conns:
                 conns[name] = Conn(port)
             try:
-                out.append(render(conns[name].call(args), sort))
+                out.append(render(conns[name].call(*args), sort))
             except EOFError:
                 out.append("<closed>")
                 del conns[name]
@@ -202,45 +140,15 @@ def matches(expected, got):
     return expected == got
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def start_redis():
-    if shutil.which("redis-server") is None:
-        return None
-    port = free_port()
-    workdir = tempfile.mkdtemp(prefix="compat-redis-")
-    proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--dir",
-                             workdir, "--save", "", "--appendonly", "yes"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            Conn(port).close()
-            return proc, port, workdir
-        except OSError:
-            time.sleep(0.02)
-    proc.kill()
-    raise RuntimeError("redis-server did not start")
-
-
 def setUpModule():
     SERVERS["gateway"] = Gateway(ARGS.gateway)
-    SERVERS["redis"] = start_redis()
+    SERVERS["redis"] = RedisServer() if RedisServer.available() else None
 
 
 def tearDownModule():
     SERVERS["gateway"].cleanup()
     if SERVERS["redis"]:
-        proc, _, workdir = SERVERS["redis"]
-        proc.terminate()
-        proc.wait()
-        shutil.rmtree(workdir, ignore_errors=True)
+        SERVERS["redis"].stop()
 
 
 class CompatTest(unittest.TestCase):
@@ -250,7 +158,7 @@ class CompatTest(unittest.TestCase):
         if ARGS.rewrite:
             if not redis:
                 self.skipTest("--rewrite needs redis-server")
-            got = run_script(redis[1], steps)
+            got = run_script(redis.port, steps)
             for (_, _, _, _, exp), reply in zip(steps, got):
                 if exp is None or lines[exp] == "?" or lines[exp].startswith("/"):
                     continue
@@ -260,7 +168,7 @@ class CompatTest(unittest.TestCase):
             steps, lines = parse_script(path)
         targets = [("nokv", SERVERS["gateway"].port)]
         if redis:
-            targets.append(("redis-server", redis[1]))
+            targets.append(("redis-server", redis.port))
         for who, port in targets:
             got = run_script(port, steps)
             for (lineno, _, _, args, exp), reply in zip(steps, got):

@@ -14,7 +14,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
@@ -22,7 +21,7 @@ import urllib.request
 
 import redis
 
-from gateway_harness import Gateway
+from gateway_harness import Gateway, RedisServer
 
 ARGS = None
 
@@ -102,7 +101,7 @@ class ProcessTest(unittest.TestCase):
 
     def test_redis_cli_output_matches_redis_server(self):
         """The same redis-cli script, RESP2 and RESP3 (-3), against nokv-redis and redis-server."""
-        if shutil.which("redis-server") is None:
+        if not RedisServer.available():
             self.skipTest("redis-server is not installed: no comparison run")
         script = "\n".join([
             "FLUSHALL", "SELECT 2", "SET k v", "GET k", "GET nosuch", "MSET a 1 b 2",
@@ -114,26 +113,14 @@ class ProcessTest(unittest.TestCase):
             "CLIENT SETNAME cli", "CLIENT GETNAME", "INCRBYFLOAT f 2.5", "NOSUCH cmd",
             "SET x 1 EX 0", "WATCH a", "UNWATCH", "COMMAND INFO get", "PING",
         ]) + "\n"
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        workdir = tempfile.mkdtemp(prefix="cli-redis-")
-        proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port),
-                                 "--dir", workdir, "--save", "", "--appendonly", "yes"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        reference = RedisServer()
         try:
-            deadline = time.monotonic() + 20
-            while cli(port, "PING\n").strip() != "PONG" and time.monotonic() < deadline:
-                time.sleep(0.02)
             for flags in ([], ["-3"]):
-                want = cli(port, script, *flags)
+                want = cli(reference.port, script, *flags)
                 got = cli(self.g.port, script, *flags)
                 self.assertEqual(got, want, "redis-cli %s" % " ".join(flags))
         finally:
-            proc.terminate()
-            proc.wait()
-            shutil.rmtree(workdir, ignore_errors=True)
+            reference.stop()
 
     def test_help_lists_the_flags(self):
         if "mem_gateway" in ARGS.gateway:

@@ -10,18 +10,14 @@ checked against the reference server in the same run (the twins skip if redis-se
 installed). Restart/auth tests need --gateway.
 """
 import argparse
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
 
 import redis
 
-from gateway_harness import Gateway
+from gateway_harness import Gateway, RedisServer
 
 ARGS = None
 SERVER = {}
@@ -31,45 +27,22 @@ def client(target="gateway", **kw):
     return redis.Redis(host="127.0.0.1", port=SERVER[target], socket_timeout=30, **kw)
 
 
-def start_redis_server():
-    if shutil.which("redis-server") is None:
-        return
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    workdir = tempfile.mkdtemp(prefix="suite-redis-")
-    proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--dir",
-                             workdir, "--save", "", "--appendonly", "yes"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if redis.Redis(port=port, socket_timeout=1).ping():
-                SERVER["redis"], SERVER["redis_proc"], SERVER["redis_dir"] = port, proc, workdir
-                return
-        except redis.ConnectionError:
-            time.sleep(0.02)
-    proc.kill()
-    raise RuntimeError("redis-server did not start")
-
-
 def setUpModule():
     if ARGS.gateway:
         SERVER["gateway_process"] = Gateway(ARGS.gateway)
         SERVER["gateway"] = SERVER["gateway_process"].port
     else:
         SERVER["gateway"] = ARGS.port
-    start_redis_server()
+    if RedisServer.available():
+        SERVER["redis_process"] = RedisServer()
+        SERVER["redis"] = SERVER["redis_process"].port
 
 
 def tearDownModule():
     if "gateway_process" in SERVER:
         SERVER["gateway_process"].cleanup()
-    if "redis_proc" in SERVER:
-        SERVER["redis_proc"].terminate()
-        SERVER["redis_proc"].wait()
-        shutil.rmtree(SERVER["redis_dir"], ignore_errors=True)
+    if "redis_process" in SERVER:
+        SERVER["redis_process"].stop()
 
 
 class Base(unittest.TestCase):
