@@ -35,7 +35,8 @@ struct ClientInfo {
   const std::string laddr;  // local "ip:port"
   const int fd;
   const uint64_t created_us;
-  std::atomic<uint64_t> last_interaction_us;  // monotonic; CLIENT LIST idle=, `timeout`
+  // Monotonic time bytes last arrived (CLIENT LIST idle=, the `timeout` setting).
+  std::atomic<uint64_t> last_interaction_us;
   std::atomic<int> db{0};
   std::atomic<int> resp{2};
   std::atomic<int> multi{-1};         // commands queued in MULTI; -1 = not in MULTI

@@ -93,9 +93,11 @@ void RunCommand(ServerState* server, Session* session, const CommandSpec& spec, 
 // Ends MULTI (if any) and forgets the WATCHed keys: DISCARD, a refused EXEC, RESET.
 void DiscardTransaction(Session* session);
 
-// Counts one executed command (`index` into AllCommands()): its call, latency and, when its
-// reply is an error, the error. Shared by ExecuteCommand, EXEC and the batched runs below;
-// `commands_total` is counted by the caller (it includes unknown commands).
+// Counts one executed command (`index` into AllCommands()): its call, its latency (unless
+// kNotTimed: the histogram is sampled) and, when its reply is an error, the error. Shared by
+// ExecuteCommand, EXEC and the batched runs below; `commands_total` is counted by the caller
+// (it includes unknown commands).
+inline constexpr uint64_t kNotTimed = ~uint64_t{0};
 void RecordCommand(GatewayMetrics& m, size_t index, uint64_t latency_us, bool error);
 
 // Batching (command_batch.cc). Commands ready together, from one connection's pipeline or from

@@ -32,7 +32,6 @@ void RecordBatch(ServerState* server, const std::vector<BatchItem>& items, uint6
     const size_t index = IndexOf(*items[i].argv);
     RecordCommand(server->metrics, index, elapsed_us, failed[i]);
     items[i].session->info->last_command.store(static_cast<int>(index), std::memory_order_relaxed);
-    items[i].session->info->last_interaction_us.store(start_us, std::memory_order_relaxed);
   }
 }
 
