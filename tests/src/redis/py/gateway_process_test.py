@@ -213,8 +213,11 @@ class ProcessTest(unittest.TestCase):
 
 class CrashTest(unittest.TestCase):
     def test_kill_dash_9_during_set_load_keeps_every_acknowledged_write(self):
-        # --sync: commands on workers, fsync before each reply.
+        # --sync on the event loop: one fsync per round's write group, before its replies.
         self.kill_during_load(["--sync"])
+
+    def test_kill_dash_9_with_sync_on_workers(self):
+        self.kill_during_load(["--sync", "--execution", "workers"])
 
     def test_kill_dash_9_with_event_loop_write_groups(self):
         # Without --sync commands run on the event loop and SETs of many clients commit as one
