@@ -320,6 +320,14 @@ void ExecuteCommand(ServerState* server, Session* session, const Argv& argv, std
   if (!(spec->flags & kCmdNoAuth) && server->AuthRequired(*session)) return refuse(kErrNoAuth);
   if (session->in_multi && !(spec->flags & kCmdTxnControl)) {
     if (spec->flags & kCmdNoMulti) return refuse("ERR Command not allowed inside a transaction");
+    // The queue is bounded like a request (Redis's client-query-buffer-limit), so one
+    // connection cannot make the server hold an unbounded MULTI block.
+    size_t bytes = 0;
+    for (const std::string& a : argv) bytes += a.size() + 16;
+    if (session->queued_bytes + bytes > kMaxQueuedBytes) {
+      return refuse(StrCat("ERR MULTI block larger than ", kMaxQueuedBytes, " bytes"));
+    }
+    session->queued_bytes += bytes;
     session->queued.push_back(argv);
     session->info->multi.store(static_cast<int>(session->queued.size()), std::memory_order_relaxed);
     return AppendSimpleString(out, "QUEUED");

@@ -17,6 +17,7 @@ void EndMulti(Session* session) {
   session->in_multi = false;
   session->multi_error = false;
   session->queued.clear();
+  session->queued_bytes = 0;
   session->info->multi.store(-1, std::memory_order_relaxed);
 }
 
@@ -34,6 +35,7 @@ void Multi(CommandContext& c) {
   c.session->in_multi = true;
   c.session->multi_error = false;
   c.session->queued.clear();
+  c.session->queued_bytes = 0;
   c.session->info->multi.store(0, std::memory_order_relaxed);
   AppendOk(c.out);
 }

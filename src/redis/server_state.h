@@ -33,6 +33,9 @@ struct WatchedEntry {
   uint64_t expires_at_ms = 0;
 };
 
+// The most a MULTI block may queue (argument bytes): Redis's client-query-buffer-limit.
+inline constexpr size_t kMaxQueuedBytes = size_t{1} << 30;
+
 // One client connection's state, touched only by the thread currently running its commands.
 // What other connections may see of it (CLIENT LIST) is published in `info`.
 struct Session {
@@ -46,6 +49,7 @@ struct Session {
   bool in_multi = false;
   bool multi_error = false;
   std::vector<Argv> queued;
+  size_t queued_bytes = 0;  // bounded by kMaxQueuedBytes
   std::vector<WatchedEntry> watched;
   // Never null; the server replaces it with the registered info of the connection.
   std::shared_ptr<ClientInfo> info = std::make_shared<ClientInfo>(0, "", "", -1, 0);
