@@ -106,6 +106,18 @@ int main(int argc, char** argv) {
   int port = 0;
   absl::Status s = nokv::metrics::ParseHostPort(absl::GetFlag(FLAGS_addr), &host, &port);
   if (!s.ok()) return Fail(s.ToString());
+  // By default the network thread runs commands and commits what many clients send in one
+  // event-loop round as one write (one fsync with --sync), as Redis does with its AOF; measured
+  // against the worker pool in docs/notes/2026-11-29-redis-event-loop-batching.md.
+  nokv::redis::ServerOptions server_options;
+  const std::string execution = absl::GetFlag(FLAGS_execution);
+  if (execution == "reactor") {
+    server_options.execution = nokv::redis::Execution::kReactor;
+  } else if (execution == "workers") {
+    server_options.execution = nokv::redis::Execution::kWorkers;
+  } else {
+    return Fail("--execution must be 'reactor' or 'workers', not '" + execution + "'");
+  }
 
   nokv::Clock* clock = nokv::Clock::Real();
   nokv::Options db_options;
@@ -134,21 +146,9 @@ int main(int argc, char** argv) {
   config.maxclients = std::max<int64_t>(1, absl::GetFlag(FLAGS_maxclients));
   config.timeout_seconds = std::max<int64_t>(0, absl::GetFlag(FLAGS_timeout));
 
-  nokv::redis::ServerOptions server_options;
   server_options.bind_host = host;
   server_options.port = port;
   server_options.workers = absl::GetFlag(FLAGS_workers);
-  // The network thread runs commands and commits what many clients send in one event-loop
-  // round as one write (one fsync with --sync), as Redis does with its AOF; measured against
-  // the worker pool in docs/notes/2026-11-29-redis-event-loop-batching.md.
-  const std::string execution = absl::GetFlag(FLAGS_execution);
-  if (execution == "reactor") {
-    server_options.execution = nokv::redis::Execution::kReactor;
-  } else if (execution == "workers") {
-    server_options.execution = nokv::redis::Execution::kWorkers;
-  } else {
-    return Fail("--execution must be 'reactor' or 'workers', not '" + execution + "'");
-  }
   if (server_options.workers <= 0) {
     // More command threads than cores only add context switches when a write costs
     // microseconds; with workers and --sync a write waits for an fsync, and waiting writers
