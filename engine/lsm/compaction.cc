@@ -2,8 +2,9 @@
 
 #include <algorithm>
 
+#include "engine/format/filenames.h"
+#include "engine/lsm/compaction_iterator.h"
 #include "engine/lsm/merging_iterator.h"
-#include "engine/lsm/range_del.h"
 #include "engine/sst/table.h"
 #include "src/util/clock.h"
 #include "src/util/status_macros.h"
@@ -81,140 +82,147 @@ class OutputFile {
   std::vector<RangeTombstone> tombstones_;
 };
 
-// Index of the snapshot stripe holding `seq`: the number of snapshots < seq. Two versions of a
-// key in the same stripe are indistinguishable to every reader, so only the newer survives.
-size_t Stripe(const std::vector<SequenceNumber>& snapshots, SequenceNumber seq) {
-  return std::lower_bound(snapshots.begin(), snapshots.end(), seq) - snapshots.begin();
-}
-
 }  // namespace
 
-absl::Status BuildFlushTable(const BuildContext& ctx, InternalIterator* iter,
-                             const std::vector<RangeTombstone>& tombstones, FileMetaData* meta,
-                             BuildStats* stats) {
+absl::Status BuildFlushTables(const BuildContext& ctx, InternalIterator* iter,
+                              const std::vector<RangeTombstone>& tombstones,
+                              const std::vector<std::string>& shard_bounds,
+                              std::vector<FileMetaData>* metas, BuildStats* stats) {
   uint64_t start = Clock::Real()->NowMonotonicMicros();
-  *meta = FileMetaData();
+  metas->clear();
   iter->SeekToFirst();
   if (!iter->Valid() && tombstones.empty()) return iter->status();
-  NOKV_ASSIGN_OR_RETURN(auto out, OutputFile::Create(ctx));
+  // A range tombstone may span shards that hold no point of this memtable; splitting would
+  // need tombstone-only files for them. Such flushes (rare) stay whole.
+  const bool split = tombstones.empty() && !shard_bounds.empty();
+  std::vector<std::unique_ptr<OutputFile>> outputs;
+  size_t next_bound = 0;  // index of the first bound above the current output's keys
+  absl::Status s;
   for (; iter->Valid(); iter->Next()) {
-    out->builder()->Add(iter->key(), iter->value());
+    const std::string_view user_key = ExtractUserKey(iter->key());
+    bool cut = false;
+    while (split && next_bound < shard_bounds.size() && user_key >= shard_bounds[next_bound]) {
+      ++next_bound;
+      cut = true;
+    }
+    if (outputs.empty() || cut) {
+      auto created = OutputFile::Create(ctx);
+      if (!created.ok()) {
+        s = created.status();
+        break;
+      }
+      outputs.push_back(std::move(*created));
+    }
+    outputs.back()->builder()->Add(iter->key(), iter->value());
     ++stats->input_entries;
   }
-  for (const RangeTombstone& t : tombstones) out->AddTombstone(t);
-  absl::Status s = iter->status();
-  if (s.ok()) s = out->Finish(meta);
-  if (s.ok()) s = ctx.vfs->SyncDir(DirName(out->path()));
+  if (s.ok()) s = iter->status();
+  if (s.ok() && outputs.empty()) {  // tombstones only
+    auto created = OutputFile::Create(ctx);
+    if (created.ok()) {
+      outputs.push_back(std::move(*created));
+    } else {
+      s = created.status();
+    }
+  }
+  if (s.ok()) {
+    for (const RangeTombstone& t : tombstones) outputs.front()->AddTombstone(t);
+  }
+  for (auto& out : outputs) {
+    if (!s.ok()) break;
+    FileMetaData meta;
+    s = out->Finish(&meta);
+    if (s.ok()) metas->push_back(meta);
+  }
+  if (s.ok()) s = ctx.vfs->SyncDir(DirName(outputs.front()->path()));
   if (!s.ok()) {
-    out->Abandon();
-    *meta = FileMetaData();
+    for (auto& out : outputs) out->Abandon();
+    metas->clear();
     return s;
   }
-  stats->output_bytes += meta->file_size;
-  stats->output_entries += meta->num_entries;
+  for (const FileMetaData& meta : *metas) {
+    stats->output_bytes += meta.file_size;
+    stats->output_entries += meta.num_entries;
+  }
   stats->micros += Clock::Real()->NowMonotonicMicros() - start;
   return absl::OkStatus();
 }
 
 absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const CompactionPlan& plan,
                            VersionEdit* edit, BuildStats* stats) {
-  if (!plan.bottommost) {
-    // Range tombstones are clipped to each output's point range, which is exact only when
-    // nothing lies below the output level. Multi-level compaction lifts this (leveled issue).
-    return absl::UnimplementedError("compaction into a non-bottommost level");
-  }
   uint64_t start = Clock::Real()->NowMonotonicMicros();
   std::vector<std::unique_ptr<InternalIterator>> children;
   std::vector<RangeTombstone> tombstones;
   std::vector<const std::vector<LiveFilePtr>*> groups = {&plan.upper_inputs, &plan.lower_inputs};
   for (const auto* group : groups) {
     for (const auto& f : *group) {
-      NOKV_ASSIGN_OR_RETURN(std::shared_ptr<Table> table, cache->Get(f->meta.number));
+      NOKV_ASSIGN_OR_RETURN(std::shared_ptr<Table> table, cache->Get(f->meta));
       children.push_back(table->NewIterator(/*fill_cache=*/false));
       const auto& ts = table->range_tombstones();
       tombstones.insert(tombstones.end(), ts.begin(), ts.end());
       stats->input_bytes += f->meta.file_size;
     }
   }
-  auto iter = NewMergingIterator(std::move(children));
-  RangeDelIndex range_del(tombstones, kMaxSequenceNumber);
-  const std::vector<SequenceNumber>& snaps = ctx.snapshots;
-
-  // Tombstones that must survive (some snapshot predates them), clipped per output file.
-  std::vector<RangeTombstone> kept_tombstones;
-  for (const RangeTombstone& t : tombstones) {
-    if (Stripe(snaps, t.sequence) > 0) kept_tombstones.push_back(t);
-  }
+  auto input = NewMergingIterator(std::move(children));
+  CompactionIterator::Options drop_rules;
+  drop_rules.snapshots = ctx.snapshots;
+  drop_rules.now_millis = ctx.now_millis;
+  drop_rules.bottommost = plan.bottommost;
+  CompactionIterator iter(input.get(), tombstones, std::move(drop_rules));
 
   std::vector<std::unique_ptr<OutputFile>> finished;
   std::vector<FileMetaData> metas;
   std::unique_ptr<OutputFile> out;
   std::string out_first_user_key, out_last_user_key;
-  std::string current_user_key;
-  bool has_current = false;
-  size_t last_stripe = SIZE_MAX;
-  std::string converted;  // scratch for expired -> deletion rewrites
-
-  auto finish_output = [&]() -> absl::Status {
-    // Clip kept tombstones to [first, last] user keys of this file (bottommost: nothing they
-    // could delete exists outside the points written here).
-    std::string clip_end = out_last_user_key;
-    clip_end.push_back('\0');
-    for (const RangeTombstone& t : kept_tombstones) {
-      RangeTombstone c;
-      c.begin = std::max(t.begin, out_first_user_key);
-      c.end = t.end.empty() ? clip_end : std::min(t.end, clip_end);
-      c.sequence = t.sequence;
-      if (c.begin < c.end) out->AddTombstone(c);
+  // Above the bottom the outputs tile the key space: output i holds the tombstones of
+  // [partition_lo, the next output's first key).
+  std::string partition_lo;
+  auto finish_output = [&](std::string_view next_first_key) -> absl::Status {
+    std::vector<RangeTombstone> kept;
+    if (plan.bottommost) {
+      std::string clip_end = out_last_user_key;
+      clip_end.push_back('\0');
+      kept = iter.KeptTombstones(out_first_user_key, clip_end);
+    } else {
+      kept = iter.KeptTombstones(partition_lo, next_first_key);
+      partition_lo.assign(next_first_key);
     }
+    for (const RangeTombstone& t : kept) out->AddTombstone(t);
     FileMetaData meta;
     NOKV_RETURN_IF_ERROR(out->Finish(&meta));
     metas.push_back(meta);
     finished.push_back(std::move(out));
     return absl::OkStatus();
   };
+  // Grandparent overlap (LevelDB's ShouldStopBefore): cut before an output would overlap more
+  // than ten target files of the level below its own.
+  const uint64_t max_grandparent_overlap = 10 * ctx.target_file_bytes;
+  size_t grandparent_index = 0;
+  uint64_t grandparent_overlap = 0;
+  bool seen_key = false;
+  auto overlaps_too_much = [&](std::string_view user_key) {
+    while (grandparent_index < plan.grandparents.size() &&
+           plan.grandparents[grandparent_index]->meta.EndsBefore(user_key)) {
+      if (seen_key) grandparent_overlap += plan.grandparents[grandparent_index]->meta.file_size;
+      ++grandparent_index;
+    }
+    seen_key = true;
+    if (grandparent_overlap > max_grandparent_overlap) {
+      grandparent_overlap = 0;
+      return true;
+    }
+    return false;
+  };
 
   absl::Status s;
-  for (iter->SeekToFirst(); iter->Valid(); iter->Next()) {
-    ++stats->input_entries;
-    ParsedInternalKey ikey;
-    if (!ParseInternalKey(iter->key(), &ikey)) {
-      s = absl::DataLossError("Corruption: compaction input has a malformed internal key");
-      break;
-    }
-    bool new_user_key = !has_current || ikey.user_key != current_user_key;
-    if (new_user_key) {
-      // Cut the output only between user keys, so a key's versions never straddle files.
-      if (out && out->builder()->FileSize() >= ctx.target_file_bytes) {
-        s = finish_output();
+  for (iter.SeekToFirst(); iter.Valid(); iter.Next()) {
+    // Cut only between user keys, so a key's versions never straddle files.
+    if (iter.starts_user_key()) {
+      const bool crowded = overlaps_too_much(iter.user_key());
+      if (out && (crowded || out->builder()->FileSize() >= ctx.target_file_bytes)) {
+        s = finish_output(iter.user_key());
         if (!s.ok()) break;
       }
-      current_user_key.assign(ikey.user_key);
-      has_current = true;
-      last_stripe = SIZE_MAX;
-    }
-    size_t stripe = Stripe(snaps, ikey.sequence);
-    bool drop = false;
-    std::string_view value = iter->value();
-    ValueKind kind = ikey.kind;
-    if (stripe == last_stripe) {
-      drop = true;  // shadowed by a newer version no snapshot can tell apart
-    } else {
-      SequenceNumber cover = range_del.MaxCoveringSequence(ikey.user_key);
-      if (cover > ikey.sequence && Stripe(snaps, cover) == stripe) drop = true;
-    }
-    last_stripe = stripe;
-    if (!drop && kind == ValueKind::kValue) {
-      StoredValue sv;
-      if (DecodeStoredValue(value, &sv) && IsExpired(sv.expires_at_millis, ctx.now_millis)) {
-        kind = ValueKind::kDeletion;
-        value = std::string_view();
-      }
-    }
-    if (!drop && kind == ValueKind::kDeletion && plan.bottommost && stripe == 0) drop = true;
-    if (drop) {
-      ++stats->dropped_entries;
-      continue;
     }
     if (!out) {
       auto created = OutputFile::Create(ctx);
@@ -223,23 +231,28 @@ absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const Com
         break;
       }
       out = std::move(*created);
-      out_first_user_key.assign(ikey.user_key);
+      out_first_user_key.assign(iter.user_key());
     }
-    if (kind == ikey.kind) {
-      out->builder()->Add(iter->key(), value);
-    } else {
-      converted.clear();
-      AppendInternalKey(&converted, ikey.user_key, ikey.sequence, kind);
-      out->builder()->Add(converted, value);
-    }
-    out_last_user_key.assign(ikey.user_key);
+    out->builder()->Add(iter.key(), iter.value());
+    out_last_user_key.assign(iter.user_key());
     ++stats->output_entries;
   }
-  if (s.ok()) s = iter->status();
-  if (s.ok() && out) s = finish_output();
+  if (s.ok()) s = iter.status();
+  if (s.ok() && !out && finished.empty() && !plan.bottommost && iter.HasKeptTombstones()) {
+    // Every point went, but the tombstones still delete data below: keep them in a file.
+    auto created = OutputFile::Create(ctx);
+    if (created.ok()) {
+      out = std::move(*created);
+    } else {
+      s = created.status();
+    }
+  }
+  if (s.ok() && out) s = finish_output("");
   if (s.ok() && !finished.empty()) {
     s = ctx.vfs->SyncDir(DirName(finished.front()->path()));
   }
+  stats->input_entries += iter.input_entries();
+  stats->dropped_entries += iter.dropped_entries();
   if (!s.ok()) {
     if (out) out->Abandon();
     for (auto& f : finished) ctx.vfs->RemoveFile(f->path()).IgnoreError();
@@ -253,6 +266,13 @@ absl::Status RunCompaction(const BuildContext& ctx, TableCache* cache, const Com
   }
   stats->micros += Clock::Real()->NowMonotonicMicros() - start;
   return absl::OkStatus();
+}
+
+void MoveFiles(const CompactionPlan& plan, VersionEdit* edit) {
+  for (const auto& f : plan.upper_inputs) {
+    edit->DeleteFile(plan.upper_level, f->meta.number);
+    edit->AddFile(plan.output_level, f->meta);
+  }
 }
 
 }  // namespace nokv

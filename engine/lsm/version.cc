@@ -9,7 +9,7 @@ namespace nokv {
 
 bool FileOverlapsRange(const FileMetaData& f, std::string_view begin, std::string_view end) {
   if (!end.empty() && f.smallest_user_key() > end) return false;
-  if (!begin.empty() && !f.unbounded_right && f.largest_user_key() < begin) return false;
+  if (!begin.empty() && f.EndsBefore(begin)) return false;
   return true;
 }
 
@@ -34,9 +34,9 @@ namespace {
 // Returns true when the search can stop (an answer is final).
 absl::StatusOr<bool> LookupInFile(TableCache* cache, const FileMetaData& meta,
                                   std::string_view user_key, std::string_view lookup_key,
-                                  SequenceNumber snapshot, bool fill_cache,
+                                  SequenceNumber snapshot, const TableReadOptions& read,
                                   SequenceNumber* max_tombstone, PointLookupResult* result) {
-  NOKV_ASSIGN_OR_RETURN(std::shared_ptr<Table> table, cache->Get(meta.number));
+  NOKV_ASSIGN_OR_RETURN(std::shared_ptr<Table> table, cache->Get(meta));
   if (meta.num_range_deletions > 0) {
     for (const RangeTombstone& t : table->range_tombstones()) {
       if (t.sequence <= snapshot && t.sequence > *max_tombstone && t.Covers(user_key)) {
@@ -45,7 +45,7 @@ absl::StatusOr<bool> LookupInFile(TableCache* cache, const FileMetaData& meta,
     }
   }
   TableGetResult got;
-  NOKV_RETURN_IF_ERROR(table->Get(lookup_key, &got, fill_cache));
+  NOKV_RETURN_IF_ERROR(table->Get(lookup_key, &got, read.fill_cache, read.verify_checksums));
   if (got.found) {
     result->found = true;
     result->sequence = got.sequence;
@@ -60,7 +60,7 @@ absl::StatusOr<bool> LookupInFile(TableCache* cache, const FileMetaData& meta,
 }  // namespace
 
 absl::Status Version::Get(TableCache* cache, std::string_view user_key, SequenceNumber snapshot,
-                          bool fill_cache, PointLookupResult* result) const {
+                          const TableReadOptions& read, PointLookupResult* result) const {
   std::string lookup_key = MakeInternalKey(user_key, snapshot, kValueKindForSeek);
   SequenceNumber max_tombstone = 0;
   *result = PointLookupResult();
@@ -72,21 +72,20 @@ absl::Status Version::Get(TableCache* cache, std::string_view user_key, Sequence
   for (const auto& f : levels[0]) {  // newest first
     const FileMetaData& m = f->meta;
     if (!FileOverlapsRange(m, user_key, user_key)) continue;
-    NOKV_ASSIGN_OR_RETURN(bool done, LookupInFile(cache, m, user_key, lookup_key, snapshot,
-                                                  fill_cache, &max_tombstone, result));
+    NOKV_ASSIGN_OR_RETURN(bool done, LookupInFile(cache, m, user_key, lookup_key, snapshot, read,
+                                                  &max_tombstone, result));
     if (done) return result->found ? absl::OkStatus() : finish_deleted();
   }
   for (int level = 1; level < kNumLevels; ++level) {
     const auto& files = levels[level];
     if (files.empty()) continue;
-    // First file whose largest user key >= user_key.
-    auto it = std::lower_bound(files.begin(), files.end(), user_key,
-                               [](const LiveFilePtr& f, std::string_view k) {
-                                 return !f->meta.unbounded_right && f->meta.largest_user_key() < k;
-                               });
+    // First file that does not end before user_key.
+    auto it = std::lower_bound(
+        files.begin(), files.end(), user_key,
+        [](const LiveFilePtr& f, std::string_view k) { return f->meta.EndsBefore(k); });
     if (it == files.end() || (*it)->meta.smallest_user_key() > user_key) continue;
     NOKV_ASSIGN_OR_RETURN(bool done, LookupInFile(cache, (*it)->meta, user_key, lookup_key,
-                                                  snapshot, fill_cache, &max_tombstone, result));
+                                                  snapshot, read, &max_tombstone, result));
     if (done) return result->found ? absl::OkStatus() : finish_deleted();
   }
   return absl::OkStatus();
@@ -97,7 +96,7 @@ absl::Status Version::CollectRangeTombstones(TableCache* cache,
   for (int level = 0; level < kNumLevels; ++level) {
     for (const auto& f : levels[level]) {
       if (f->meta.num_range_deletions == 0) continue;
-      NOKV_ASSIGN_OR_RETURN(std::shared_ptr<Table> table, cache->Get(f->meta.number));
+      NOKV_ASSIGN_OR_RETURN(std::shared_ptr<Table> table, cache->Get(f->meta));
       const auto& ts = table->range_tombstones();
       out->insert(out->end(), ts.begin(), ts.end());
     }
@@ -105,19 +104,19 @@ absl::Status Version::CollectRangeTombstones(TableCache* cache,
   return absl::OkStatus();
 }
 
-void Version::AddIterators(TableCache* cache, bool fill_cache,
+void Version::AddIterators(TableCache* cache, const TableReadOptions& read,
                            std::vector<std::unique_ptr<InternalIterator>>* out) const {
   for (const auto& f : levels[0]) {
-    auto table = cache->Get(f->meta.number);
+    auto table = cache->Get(f->meta);
     if (!table.ok()) {
       out->push_back(std::make_unique<EmptyIterator>(table.status()));
       continue;
     }
-    out->push_back((*table)->NewIterator(fill_cache));
+    out->push_back((*table)->NewIterator(read.fill_cache, read.verify_checksums));
   }
   for (int level = 1; level < kNumLevels; ++level) {
     if (!levels[level].empty()) {
-      out->push_back(NewLevelIterator(cache, levels[level], fill_cache));
+      out->push_back(NewLevelIterator(cache, levels[level], read));
     }
   }
 }
@@ -136,8 +135,8 @@ namespace {
 
 class LevelIterator final : public InternalIterator {
  public:
-  LevelIterator(TableCache* cache, std::vector<LiveFilePtr> files, bool fill_cache)
-      : cache_(cache), files_(std::move(files)), fill_cache_(fill_cache) {}
+  LevelIterator(TableCache* cache, std::vector<LiveFilePtr> files, const TableReadOptions& read)
+      : cache_(cache), files_(std::move(files)), read_(read) {}
 
   bool Valid() const override { return current_ != nullptr && current_->Valid(); }
   void SeekToFirst() override {
@@ -204,12 +203,12 @@ class LevelIterator final : public InternalIterator {
     current_.reset();
     index_ = i;
     if (i >= files_.size()) return;
-    auto table = cache_->Get(files_[i]->meta.number);
+    auto table = cache_->Get(files_[i]->meta);
     if (!table.ok()) {
       status_ = table.status();
       return;
     }
-    current_ = (*table)->NewIterator(fill_cache_);
+    current_ = (*table)->NewIterator(read_.fill_cache, read_.verify_checksums);
   }
   void SkipForward() {
     while (current_ && !current_->Valid() && current_->status().ok()) {
@@ -234,7 +233,7 @@ class LevelIterator final : public InternalIterator {
 
   TableCache* cache_;
   std::vector<LiveFilePtr> files_;
-  bool fill_cache_;
+  TableReadOptions read_;
   size_t index_ = 0;
   std::unique_ptr<InternalIterator> current_;
   absl::Status status_;
@@ -244,8 +243,8 @@ class LevelIterator final : public InternalIterator {
 
 std::unique_ptr<InternalIterator> NewLevelIterator(TableCache* cache,
                                                    std::vector<LiveFilePtr> files,
-                                                   bool fill_cache) {
-  return std::make_unique<LevelIterator>(cache, std::move(files), fill_cache);
+                                                   const TableReadOptions& read) {
+  return std::make_unique<LevelIterator>(cache, std::move(files), read);
 }
 
 }  // namespace nokv

@@ -45,10 +45,10 @@ class Version {
   // deleted if a tombstone newer than the point entry covers it. (Memtable tombstones are
   // applied by the caller before it gets here.)
   absl::Status Get(TableCache* cache, std::string_view user_key, SequenceNumber snapshot,
-                   bool fill_cache, PointLookupResult* result) const;
+                   const TableReadOptions& read, PointLookupResult* result) const;
 
   // Appends one iterator per L0 file and one concatenating iterator per non-empty level.
-  void AddIterators(TableCache* cache, bool fill_cache,
+  void AddIterators(TableCache* cache, const TableReadOptions& read,
                     std::vector<std::unique_ptr<InternalIterator>>* out) const;
   // Appends every range tombstone of every file (for iterators).
   absl::Status CollectRangeTombstones(TableCache* cache, std::vector<RangeTombstone>* out) const;
@@ -66,6 +66,7 @@ bool FileOverlapsRange(const FileMetaData& f, std::string_view begin, std::strin
 
 // Iterator over a sorted run of non-overlapping files, opening one table at a time.
 std::unique_ptr<InternalIterator> NewLevelIterator(TableCache* cache,
-                                                   std::vector<LiveFilePtr> files, bool fill_cache);
+                                                   std::vector<LiveFilePtr> files,
+                                                   const TableReadOptions& read);
 
 }  // namespace nokv

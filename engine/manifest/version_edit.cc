@@ -14,6 +14,8 @@ enum Tag : uint32_t {
   kLastSequence = 3,
   kDeletedFile = 4,
   kNewFile = 5,
+  // An ingested file: the kNewFile fields, then varint64 global_seq.
+  kNewIngestedFile = 6,
 };
 
 std::string Hex(std::string_view s) {
@@ -59,7 +61,7 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutVarint64(dst, number);
   }
   for (const auto& [level, f] : new_files_) {
-    PutVarint32(dst, kNewFile);
+    PutVarint32(dst, f.global_seq != 0 ? kNewIngestedFile : kNewFile);
     PutVarint32(dst, level);
     PutVarint64(dst, f.number);
     PutVarint64(dst, f.file_size);
@@ -71,6 +73,7 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutVarint64(dst, f.num_entries);
     PutVarint64(dst, f.num_deletions);
     PutVarint64(dst, f.num_range_deletions);
+    if (f.global_seq != 0) PutVarint64(dst, f.global_seq);
   }
 }
 
@@ -104,7 +107,8 @@ absl::Status VersionEdit::DecodeFrom(std::string_view src, std::string_view wher
         deleted_files_.emplace_back(static_cast<int>(level), v);
         break;
       }
-      case kNewFile: {
+      case kNewFile:
+      case kNewIngestedFile: {
         uint32_t level = 0;
         FileMetaData f;
         std::string_view smallest, largest;
@@ -119,6 +123,9 @@ absl::Status VersionEdit::DecodeFrom(std::string_view src, std::string_view wher
             !GetVarint64(&src, &f.num_entries) || !GetVarint64(&src, &f.num_deletions) ||
             !GetVarint64(&src, &f.num_range_deletions)) {
           return bad("new file counters");
+        }
+        if (tag == kNewIngestedFile && (!GetVarint64(&src, &f.global_seq) || f.global_seq == 0)) {
+          return bad("ingested file sequence");
         }
         if (smallest.size() < 8 || largest.size() < 8) return bad("new file key range");
         f.smallest.assign(smallest);
@@ -145,7 +152,8 @@ std::string VersionEdit::DebugString() const {
     StrAppend(&out, "  add L", level, " #", f.number, " size=", f.file_size,
               " entries=", f.num_entries, " seq=[", f.smallest_seq, ",", f.largest_seq, "] range=[",
               KeyString(f.smallest), " .. ", KeyString(f.largest),
-              f.unbounded_right ? " .. +inf" : "", "]\n");
+              f.unbounded_right ? " .. +inf" : "", "]",
+              f.global_seq != 0 ? StrCat(" ingested@", f.global_seq) : std::string(), "\n");
   }
   return out;
 }

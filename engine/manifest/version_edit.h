@@ -32,9 +32,25 @@ struct FileMetaData {
   uint64_t num_entries = 0;
   uint64_t num_deletions = 0;
   uint64_t num_range_deletions = 0;
+  // Non-zero for an ingested file (written by SstFileWriter with sequence 0): every point entry
+  // reads as sequence global_seq and every range tombstone as global_seq - 1 (the file clears
+  // its range, then fills it), so ingestion needs no rewrite (RocksDB's global seqno).
+  uint64_t global_seq = 0;
 
   std::string_view smallest_user_key() const { return ExtractUserKey(smallest); }
   std::string_view largest_user_key() const { return ExtractUserKey(largest); }
+  // `largest` is a range tombstone's exclusive end: the file holds nothing at that user key
+  // (compaction clips tombstones to end at "last key + \0", which may be the next file's first).
+  bool largest_is_exclusive() const {
+    return largest.size() >= 8 &&
+           ExtractTag(largest) == PackTag(kMaxSequenceNumber, ValueKind::kRangeDeletion);
+  }
+  // Every key of the file sorts before `user_key` (the one rule for file boundaries).
+  bool EndsBefore(std::string_view user_key) const {
+    if (unbounded_right) return false;
+    const std::string_view last = largest_user_key();
+    return last < user_key || (last == user_key && largest_is_exclusive());
+  }
 };
 
 class VersionEdit {

@@ -56,7 +56,8 @@ class MemTable::Iter final : public InternalIterator {
 
 // Small arena blocks keep the size estimate close to real use, so small memtables are not
 // judged full after their first entry.
-MemTable::MemTable() : arena_(32 << 10), table_(KeyComparator(), &arena_) {}
+MemTable::MemTable(size_t arena_block_bytes)
+    : arena_(arena_block_bytes), table_(KeyComparator(), &arena_) {}
 
 void MemTable::Add(SequenceNumber seq, ValueKind kind, std::string_view user_key,
                    std::string_view stored_value) {

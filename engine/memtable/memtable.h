@@ -20,7 +20,9 @@ namespace nokv {
 
 class MemTable {
  public:
-  MemTable();
+  // `arena_block_bytes`: the arena grows in blocks of this size, so it is also the smallest
+  // memory a memtable reports (DBs pick it from their memtable budget: NewMemTable()).
+  explicit MemTable(size_t arena_block_bytes = 32 << 10);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 

@@ -91,15 +91,19 @@ class Table {
  public:
   // Reads and validates the footer, index, filter, range tombstones and properties. Errors name
   // the file and offset. `cache` may be null (no caching); `file_number` keys cache entries.
+  // `global_seq` non-zero opens an ingested table (written with sequence 0 by SstFileWriter):
+  // its points read as that sequence, its range tombstones as one less.
   static absl::StatusOr<std::shared_ptr<Table>> Open(const TableOptions& options,
                                                      std::unique_ptr<RandomAccessFile> file,
                                                      std::string file_name, uint64_t file_number,
-                                                     BlockCache* cache);
+                                                     BlockCache* cache, uint64_t global_seq = 0);
   ~Table();
 
   // Finds the newest entry whose user key equals that of `lookup_key` (an internal key built
   // with kValueKindForSeek) and whose sequence is <= the lookup's. Consults the bloom filter
-  // first. Range tombstones are NOT applied here (see range_tombstones()).
+  // first. Range tombstones are NOT applied here (see range_tombstones()). Blocks read from the
+  // file are always checksum-verified; `verify_checksums` also reads (and verifies) blocks the
+  // cache holds, so damage on disk under cached data is seen.
   absl::Status Get(std::string_view lookup_key, TableGetResult* result, bool fill_cache = true,
                    bool verify_checksums = false) const;
 
@@ -115,6 +119,10 @@ class Table {
 
   // Reads every block and verifies its checksum (for `nokv check`).
   absl::Status VerifyChecksums() const;
+  // Approximate offset in the file where the entries of `user_key` (or the first larger key)
+  // begin: the start of the data block holding them, or the end of the data for keys past the
+  // last. From the index alone (no data block is read); for size estimates of key ranges.
+  uint64_t ApproximateOffsetOf(std::string_view user_key) const;
 
  private:
   struct Rep;

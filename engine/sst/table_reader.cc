@@ -14,8 +14,8 @@ using sst::BlockHandle;
 namespace sst {
 
 absl::StatusOr<std::shared_ptr<const std::string>> TableCore::ReadDataBlock(
-    const BlockHandle& handle, bool fill_cache) const {
-  if (cache != nullptr) {
+    const BlockHandle& handle, bool fill_cache, bool verify_checksums) const {
+  if (cache != nullptr && !verify_checksums) {
     if (auto hit = cache->Lookup(file_number, handle.offset)) return hit;
   }
   NOKV_ASSIGN_OR_RETURN(auto block, ReadBlock(*file, file_name, handle, data_limit));
@@ -47,10 +47,11 @@ std::shared_ptr<const Table> Table::self() const { return rep_->self.lock(); }
 absl::StatusOr<std::shared_ptr<Table>> Table::Open(const TableOptions& options,
                                                    std::unique_ptr<RandomAccessFile> file,
                                                    std::string file_name, uint64_t file_number,
-                                                   BlockCache* cache) {
+                                                   BlockCache* cache, uint64_t global_seq) {
   auto rep = std::make_unique<Rep>();
   sst::TableCore& c = rep->core;
   c.options = options;
+  c.global_seq = global_seq;
   c.file = std::move(file);
   c.file_name = std::move(file_name);
   c.file_number = file_number;
@@ -96,6 +97,13 @@ absl::StatusOr<std::shared_ptr<Table>> Table::Open(const TableOptions& options,
     return CorruptionError(name, c.footer.properties.offset,
                            "range-tombstone count disagrees with properties");
   }
+  if (global_seq != 0) {
+    if (c.properties.largest_seq != 0) {
+      return CorruptionError(name, c.footer.properties.offset,
+                             "an ingested table must hold sequence 0 only");
+    }
+    for (RangeTombstone& t : c.tombstones) t.sequence = global_seq - 1;
+  }
 
   // Walk the index once: every handle must decode and lie before the footer. This is
   // O(data blocks) and makes later reads fail only on data-block damage.
@@ -125,13 +133,14 @@ absl::StatusOr<std::shared_ptr<Table>> Table::Open(const TableOptions& options,
 
 absl::Status Table::Get(std::string_view lookup_key, TableGetResult* result, bool fill_cache,
                         bool verify_checksums) const {
-  // Checksums are verified on every read from the file, so `verify_checksums` adds nothing.
   const sst::TableCore& c = rep_->core;
   *result = TableGetResult();
   if (lookup_key.size() < 8) {
     return absl::InvalidArgumentError("Table::Get: lookup key is not an internal key");
   }
   std::string_view user_key = ExtractUserKey(lookup_key);
+  // An ingested file's entries all read as global_seq: invisible to older snapshots.
+  if (c.global_seq != 0 && (ExtractTag(lookup_key) >> 8) < c.global_seq) return absl::OkStatus();
   if (c.filter_block != nullptr && !c.filter.KeyMayMatch(user_key)) return absl::OkStatus();
 
   sst::BlockIter index;
@@ -140,7 +149,7 @@ absl::Status Table::Get(std::string_view lookup_key, TableGetResult* result, boo
   if (!index.Valid()) return index.status();
   BlockHandle handle;
   NOKV_RETURN_IF_ERROR(c.DecodeIndexValue(index.value(), &handle));
-  NOKV_ASSIGN_OR_RETURN(auto block, c.ReadDataBlock(handle, fill_cache));
+  NOKV_ASSIGN_OR_RETURN(auto block, c.ReadDataBlock(handle, fill_cache, verify_checksums));
 
   // Separators are >= every key of their block and < every key of the next, so if the block
   // has no key >= lookup_key, the next block's first key has a larger user key: not found.
@@ -154,18 +163,28 @@ absl::Status Table::Get(std::string_view lookup_key, TableGetResult* result, boo
   }
   if (parsed.user_key != user_key) return absl::OkStatus();
   result->found = true;
-  result->sequence = parsed.sequence;
+  result->sequence = c.global_seq != 0 ? c.global_seq : parsed.sequence;
   result->kind = parsed.kind;
   if (parsed.kind == ValueKind::kValue) result->value.assign(data.value());
   return absl::OkStatus();
 }
 
 std::unique_ptr<InternalIterator> Table::NewIterator(bool fill_cache, bool verify_checksums) const {
-  return sst::NewTableIterator(self(), &rep_->core, fill_cache);
+  return sst::NewTableIterator(self(), &rep_->core, fill_cache, verify_checksums);
 }
 
 const std::vector<RangeTombstone>& Table::range_tombstones() const { return rep_->core.tombstones; }
 const TableProperties& Table::properties() const { return rep_->core.properties; }
+
+uint64_t Table::ApproximateOffsetOf(std::string_view user_key) const {
+  const sst::TableCore& c = rep_->core;
+  sst::BlockIter index;
+  if (!index.Init(*c.index_block, &c.file_name, c.footer.index.offset).ok()) return 0;
+  index.Seek(MakeInternalKey(user_key, kMaxSequenceNumber, kValueKindForSeek));
+  BlockHandle handle;
+  if (!index.Valid() || !c.DecodeIndexValue(index.value(), &handle).ok()) return c.data_limit;
+  return handle.offset;
+}
 
 bool Table::KeyMayMatch(std::string_view user_key) const {
   const sst::TableCore& c = rep_->core;

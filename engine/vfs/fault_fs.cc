@@ -9,16 +9,36 @@
 namespace nokv {
 
 const char* FaultOpName(FaultOp op) {
-  static const char* const kNames[] = {"create",      "open-append", "open-sequential",
-                                       "open-random", "read",        "pread",
-                                       "skip",        "append",      "flush",
-                                       "sync",        "close",       "exists",
-                                       "stat",        "list-dir",    "mkdir",
-                                       "remove-dir",  "remove",      "rename",
-                                       "truncate",    "sync-dir",    "lock",
-                                       "unlock",      "any"};
+  static const char* const kNames[] = {"create",   "open-append", "open-sequential", "open-random",
+                                       "read",     "pread",       "append",          "flush",
+                                       "sync",     "close",       "exists",          "stat",
+                                       "list-dir", "mkdir",       "remove-dir",      "remove",
+                                       "rename",   "truncate",    "sync-dir",        "lock",
+                                       "unlock",   "any"};
+  static_assert(sizeof(kNames) / sizeof(kNames[0]) == kNumFaultOps + 1);
   return kNames[static_cast<int>(op)];
 }
+
+// Every operation runs inside a Gate: it fails at once after Halt(), otherwise it holds the
+// halt lock (shared) until the operation is over, so Halt() can wait for in-flight ones.
+class FaultFS::Gate {
+ public:
+  Gate(FaultFS* fs, FaultOp op, const std::string& path) {
+    if (!fs->halted_.load(std::memory_order_acquire)) {
+      lock_ = std::shared_lock<std::shared_mutex>(fs->halt_mu_);
+      if (!fs->halted_.load(std::memory_order_acquire)) {
+        status_ = fs->MaybeFail(op, path);
+        return;
+      }
+    }
+    status_ = ErrnoError(StrCat("power cut: ", FaultOpName(op), " ", path), EIO);
+  }
+  const absl::Status& status() const { return status_; }
+
+ private:
+  std::shared_lock<std::shared_mutex> lock_;
+  absl::Status status_;
+};
 
 namespace {
 
@@ -28,7 +48,8 @@ class FaultWritableFile final : public WritableFile {
       : fs_(fs), path_(std::move(path)), base_(std::move(base)) {}
 
   absl::Status Append(std::string_view data) override {
-    absl::Status s = fs_->MaybeFail(FaultOp::kAppend, path_);
+    FaultFS::Gate gate(fs_, FaultOp::kAppend, path_);
+    absl::Status s = gate.status();
     if (!s.ok()) {
       if (fs_->ShortWriteArmed(path_) && data.size() > 1) {
         // A torn write: the first half reaches the file, the caller sees an error.
@@ -43,17 +64,21 @@ class FaultWritableFile final : public WritableFile {
     return absl::OkStatus();
   }
   absl::Status Flush() override {
-    NOKV_RETURN_IF_ERROR(fs_->MaybeFail(FaultOp::kFlush, path_));
+    FaultFS::Gate gate(fs_, FaultOp::kFlush, path_);
+    NOKV_RETURN_IF_ERROR(gate.status());
     return base_->Flush();
   }
   absl::Status Sync() override {
-    NOKV_RETURN_IF_ERROR(fs_->MaybeFail(FaultOp::kSync, path_));
+    FaultFS::Gate gate(fs_, FaultOp::kSync, path_);
+    NOKV_RETURN_IF_ERROR(gate.status());
+    if (fs_->SyncIsNoop(path_)) return base_->Flush();  // claims durability it does not give
     NOKV_RETURN_IF_ERROR(base_->Sync());
     fs_->NoteSync(path_, base_->Size());
     return absl::OkStatus();
   }
   absl::Status Close() override {
-    NOKV_RETURN_IF_ERROR(fs_->MaybeFail(FaultOp::kClose, path_));
+    FaultFS::Gate gate(fs_, FaultOp::kClose, path_);
+    NOKV_RETURN_IF_ERROR(gate.status());
     return base_->Close();
   }
   uint64_t Size() const override { return base_->Size(); }
@@ -69,12 +94,9 @@ class FaultSequentialFile final : public SequentialFile {
   FaultSequentialFile(FaultFS* fs, std::string path, std::unique_ptr<SequentialFile> base)
       : fs_(fs), path_(std::move(path)), base_(std::move(base)) {}
   absl::StatusOr<std::string_view> Read(size_t n, char* scratch) override {
-    NOKV_RETURN_IF_ERROR(fs_->MaybeFail(FaultOp::kRead, path_));
+    FaultFS::Gate gate(fs_, FaultOp::kRead, path_);
+    NOKV_RETURN_IF_ERROR(gate.status());
     return base_->Read(n, scratch);
-  }
-  absl::Status Skip(uint64_t n) override {
-    NOKV_RETURN_IF_ERROR(fs_->MaybeFail(FaultOp::kSkip, path_));
-    return base_->Skip(n);
   }
 
  private:
@@ -88,7 +110,8 @@ class FaultRandomAccessFile final : public RandomAccessFile {
   FaultRandomAccessFile(FaultFS* fs, std::string path, std::unique_ptr<RandomAccessFile> base)
       : fs_(fs), path_(std::move(path)), base_(std::move(base)) {}
   absl::StatusOr<std::string_view> Read(uint64_t offset, size_t n, char* scratch) const override {
-    NOKV_RETURN_IF_ERROR(fs_->MaybeFail(FaultOp::kPread, path_));
+    FaultFS::Gate gate(fs_, FaultOp::kPread, path_);
+    NOKV_RETURN_IF_ERROR(gate.status());
     return base_->Read(offset, n, scratch);
   }
   uint64_t Size() const override { return base_->Size(); }
@@ -147,6 +170,11 @@ absl::Status FaultFS::MaybeFail(FaultOp op, const std::string& path) {
     if (!fire) continue;
     ++active.failures;
     injected_.fetch_add(1);
+    injected_counts_[static_cast<int>(op)].fetch_add(1);
+    if (r.kind == FaultKind::kHalt) {
+      halted_.store(true, std::memory_order_release);  // the caller's Halt() drains the rest
+      return ErrnoError(StrCat("power cut: ", FaultOpName(op), " ", path), EIO);
+    }
     if (r.kind == FaultKind::kShortWrite && op == FaultOp::kAppend) {
       short_write_pending_ = true;
       short_write_path_ = path;
@@ -154,6 +182,24 @@ absl::Status FaultFS::MaybeFail(FaultOp op, const std::string& path) {
     return InjectedError(op, r.kind == FaultKind::kShortWrite ? FaultKind::kIOError : r.kind, path);
   }
   return absl::OkStatus();
+}
+
+void FaultFS::Halt() {
+  halted_.store(true, std::memory_order_release);
+  std::unique_lock<std::shared_mutex> drain(halt_mu_);  // waits for operations in flight
+}
+
+void FaultFS::SetSyncIsNoop(bool files, bool dirs, std::string path_glob) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sync_noop_glob_ = std::move(path_glob);
+  sync_files_noop_.store(files);
+  sync_dirs_noop_.store(dirs);
+}
+
+bool FaultFS::SyncIsNoop(const std::string& path) {
+  if (!sync_files_noop_.load()) return false;
+  std::lock_guard<std::mutex> lock(mu_);
+  return fnmatch(sync_noop_glob_.c_str(), path.c_str(), 0) == 0;
 }
 
 bool FaultFS::ShortWriteArmed(const std::string& path) {
@@ -192,7 +238,8 @@ absl::Status FaultFS::DropUnsyncedData() {
 }
 
 absl::StatusOr<std::unique_ptr<WritableFile>> FaultFS::NewWritableFile(const std::string& path) {
-  NOKV_RETURN_IF_ERROR(MaybeFail(FaultOp::kCreate, path));
+  Gate gate(this, FaultOp::kCreate, path);
+  NOKV_RETURN_IF_ERROR(gate.status());
   bool existed = base_->FileExists(path);
   NOKV_ASSIGN_OR_RETURN(auto file, base_->NewWritableFile(path));
   {
@@ -209,7 +256,8 @@ absl::StatusOr<std::unique_ptr<WritableFile>> FaultFS::NewWritableFile(const std
 }
 
 absl::StatusOr<std::unique_ptr<WritableFile>> FaultFS::NewAppendableFile(const std::string& path) {
-  NOKV_RETURN_IF_ERROR(MaybeFail(FaultOp::kOpenAppend, path));
+  Gate gate(this, FaultOp::kOpenAppend, path);
+  NOKV_RETURN_IF_ERROR(gate.status());
   bool existed = base_->FileExists(path);
   NOKV_ASSIGN_OR_RETURN(auto file, base_->NewAppendableFile(path));
   {
@@ -226,45 +274,53 @@ absl::StatusOr<std::unique_ptr<WritableFile>> FaultFS::NewAppendableFile(const s
 
 absl::StatusOr<std::unique_ptr<SequentialFile>> FaultFS::NewSequentialFile(
     const std::string& path) {
-  NOKV_RETURN_IF_ERROR(MaybeFail(FaultOp::kOpenSequential, path));
+  Gate gate(this, FaultOp::kOpenSequential, path);
+  NOKV_RETURN_IF_ERROR(gate.status());
   NOKV_ASSIGN_OR_RETURN(auto file, base_->NewSequentialFile(path));
   return std::unique_ptr<SequentialFile>(new FaultSequentialFile(this, path, std::move(file)));
 }
 
 absl::StatusOr<std::unique_ptr<RandomAccessFile>> FaultFS::NewRandomAccessFile(
     const std::string& path) {
-  NOKV_RETURN_IF_ERROR(MaybeFail(FaultOp::kOpenRandom, path));
+  Gate gate(this, FaultOp::kOpenRandom, path);
+  NOKV_RETURN_IF_ERROR(gate.status());
   NOKV_ASSIGN_OR_RETURN(auto file, base_->NewRandomAccessFile(path));
   return std::unique_ptr<RandomAccessFile>(new FaultRandomAccessFile(this, path, std::move(file)));
 }
 
 bool FaultFS::FileExists(const std::string& path) {
-  if (!MaybeFail(FaultOp::kExists, path).ok()) return false;
+  Gate gate(this, FaultOp::kExists, path);
+  if (!gate.status().ok()) return false;
   return base_->FileExists(path);
 }
 
 absl::StatusOr<uint64_t> FaultFS::GetFileSize(const std::string& path) {
-  NOKV_RETURN_IF_ERROR(MaybeFail(FaultOp::kStat, path));
+  Gate gate(this, FaultOp::kStat, path);
+  NOKV_RETURN_IF_ERROR(gate.status());
   return base_->GetFileSize(path);
 }
 
 absl::StatusOr<std::vector<std::string>> FaultFS::ListDir(const std::string& dir) {
-  NOKV_RETURN_IF_ERROR(MaybeFail(FaultOp::kListDir, dir));
+  Gate gate(this, FaultOp::kListDir, dir);
+  NOKV_RETURN_IF_ERROR(gate.status());
   return base_->ListDir(dir);
 }
 
 absl::Status FaultFS::CreateDir(const std::string& dir) {
-  NOKV_RETURN_IF_ERROR(MaybeFail(FaultOp::kMkdir, dir));
+  Gate gate(this, FaultOp::kMkdir, dir);
+  NOKV_RETURN_IF_ERROR(gate.status());
   return base_->CreateDir(dir);
 }
 
 absl::Status FaultFS::RemoveDir(const std::string& dir) {
-  NOKV_RETURN_IF_ERROR(MaybeFail(FaultOp::kRemoveDir, dir));
+  Gate gate(this, FaultOp::kRemoveDir, dir);
+  NOKV_RETURN_IF_ERROR(gate.status());
   return base_->RemoveDir(dir);
 }
 
 absl::Status FaultFS::RemoveFile(const std::string& path) {
-  NOKV_RETURN_IF_ERROR(MaybeFail(FaultOp::kRemove, path));
+  Gate gate(this, FaultOp::kRemove, path);
+  NOKV_RETURN_IF_ERROR(gate.status());
   NOKV_RETURN_IF_ERROR(base_->RemoveFile(path));
   std::lock_guard<std::mutex> lock(mu_);
   files_.erase(path);
@@ -272,7 +328,8 @@ absl::Status FaultFS::RemoveFile(const std::string& path) {
 }
 
 absl::Status FaultFS::RenameFile(const std::string& from, const std::string& to) {
-  NOKV_RETURN_IF_ERROR(MaybeFail(FaultOp::kRename, from));
+  Gate gate(this, FaultOp::kRename, from);
+  NOKV_RETURN_IF_ERROR(gate.status());
   NOKV_RETURN_IF_ERROR(base_->RenameFile(from, to));
   std::lock_guard<std::mutex> lock(mu_);
   auto it = files_.find(from);
@@ -287,7 +344,8 @@ absl::Status FaultFS::RenameFile(const std::string& from, const std::string& to)
 }
 
 absl::Status FaultFS::Truncate(const std::string& path, uint64_t size) {
-  NOKV_RETURN_IF_ERROR(MaybeFail(FaultOp::kTruncate, path));
+  Gate gate(this, FaultOp::kTruncate, path);
+  NOKV_RETURN_IF_ERROR(gate.status());
   NOKV_RETURN_IF_ERROR(base_->Truncate(path, size));
   std::lock_guard<std::mutex> lock(mu_);
   auto it = files_.find(path);
@@ -296,7 +354,9 @@ absl::Status FaultFS::Truncate(const std::string& path, uint64_t size) {
 }
 
 absl::Status FaultFS::SyncDir(const std::string& dir) {
-  NOKV_RETURN_IF_ERROR(MaybeFail(FaultOp::kSyncDir, dir));
+  Gate gate(this, FaultOp::kSyncDir, dir);
+  NOKV_RETURN_IF_ERROR(gate.status());
+  if (sync_dirs_noop_.load()) return absl::OkStatus();
   NOKV_RETURN_IF_ERROR(base_->SyncDir(dir));
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [path, state] : files_) {
@@ -306,12 +366,17 @@ absl::Status FaultFS::SyncDir(const std::string& dir) {
 }
 
 absl::StatusOr<std::unique_ptr<FileLock>> FaultFS::LockFile(const std::string& path) {
-  NOKV_RETURN_IF_ERROR(MaybeFail(FaultOp::kLock, path));
+  Gate gate(this, FaultOp::kLock, path);
+  NOKV_RETURN_IF_ERROR(gate.status());
   return base_->LockFile(path);
 }
 
 absl::Status FaultFS::UnlockFile(std::unique_ptr<FileLock> lock) {
-  absl::Status s = MaybeFail(FaultOp::kUnlock, "");
+  absl::Status s;
+  {
+    Gate gate(this, FaultOp::kUnlock, "");
+    s = gate.status();
+  }
   absl::Status unlocked = base_->UnlockFile(std::move(lock));  // never leak the lock
   return s.ok() ? unlocked : s;
 }

@@ -5,7 +5,8 @@
 //
 // It also models a power cut on a real VFS: it remembers how much of each file it wrote was
 // synced, and which files were created since their directory was last synced;
-// DropUnsyncedData() truncates / deletes accordingly.
+// DropUnsyncedData() truncates / deletes accordingly. (MemVFS has the finer model, with partial
+// persistence; power-cut tests use it. Halt() is what a power cut looks like to the process.)
 //
 // Thread-safe.
 #pragma once
@@ -15,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -31,7 +33,6 @@ enum class FaultOp : int {
   kOpenRandom,      // NewRandomAccessFile
   kRead,            // SequentialFile::Read
   kPread,           // RandomAccessFile::Read
-  kSkip,            // SequentialFile::Skip
   kAppend,          // WritableFile::Append
   kFlush,           // WritableFile::Flush
   kSync,            // WritableFile::Sync (fdatasync)
@@ -56,6 +57,7 @@ enum class FaultKind {
   kIOError,     // EIO
   kNoSpace,     // ENOSPC
   kShortWrite,  // Append persists the first half of the data, then reports EIO
+  kHalt,        // power cut right before this operation: it and every later one fail (Halt())
 };
 
 struct FaultRule {
@@ -84,8 +86,19 @@ class FaultFS final : public VFS {
   void ClearRules();
   // Number of faults injected so far, and operations seen (all kinds) since construction.
   uint64_t InjectedCount() const { return injected_.load(); }
+  uint64_t InjectedCount(FaultOp op) const { return injected_counts_[static_cast<int>(op)].load(); }
   uint64_t OpCount() const { return ops_.load(); }
   uint64_t OpCount(FaultOp op) const { return op_counts_[static_cast<int>(op)].load(); }
+
+  // The process "loses power": every operation from now on fails with EIO, and when Halt()
+  // returns no operation is in flight any more (so the caller may take a crash image of the
+  // wrapped VFS while the engine's threads are still running).
+  void Halt();
+  bool halted() const { return halted_.load(); }
+
+  // Broken-storage modes for proving that tests catch missing fsyncs: Sync() of files matching
+  // `path_glob` (and/or every SyncDir()) reports success without making anything durable.
+  void SetSyncIsNoop(bool files, bool dirs, std::string path_glob = "*");
 
   // Power cut on the wrapped VFS: truncate every file written through FaultFS to its synced
   // size and delete files created since their directory was last synced. Call with no file
@@ -130,10 +143,23 @@ class FaultFS final : public VFS {
 
   absl::Status InjectedError(FaultOp op, FaultKind kind, const std::string& path);
 
+ public:
+  // Held (shared) for the whole of every operation, so Halt() can wait for in-flight ones.
+  // Public for the wrapped files only.
+  class Gate;
+  bool SyncIsNoop(const std::string& path);
+
+ private:
   VFS* base_;
   std::atomic<uint64_t> injected_{0};
   std::atomic<uint64_t> ops_{0};
   std::atomic<uint64_t> op_counts_[kNumFaultOps + 1] = {};
+  std::atomic<uint64_t> injected_counts_[kNumFaultOps + 1] = {};
+  std::atomic<bool> halted_{false};
+  std::atomic<bool> sync_files_noop_{false};
+  std::string sync_noop_glob_;  // guarded by mu_
+  std::atomic<bool> sync_dirs_noop_{false};
+  std::shared_mutex halt_mu_;
   std::mutex mu_;
   std::vector<ActiveRule> rules_;
   std::map<std::string, FileState> files_;

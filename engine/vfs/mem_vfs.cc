@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "src/util/random.h"
 #include "src/util/str_cat.h"
 
 namespace nokv {
@@ -10,7 +11,19 @@ namespace nokv {
 struct MemVFS::Node {
   std::mutex mu;
   std::string data;
+  // data[0, synced_size) is durable, unless a truncation below synced_size happened since the
+  // last sync: then durable_copy holds the durable content and size_after_truncate the length
+  // the file had right after the truncation.
   uint64_t synced_size = 0;
+  bool diverged = false;
+  std::string durable_copy;
+  uint64_t size_after_truncate = 0;
+
+  void MarkSynced() {
+    synced_size = data.size();
+    diverged = false;
+    durable_copy.clear();
+  }
 };
 
 namespace {
@@ -32,7 +45,7 @@ class MemWritableFile final : public WritableFile {
   absl::Status Flush() override { return absl::OkStatus(); }
   absl::Status Sync() override {
     std::lock_guard<std::mutex> lock(node_->mu);
-    node_->synced_size = node_->data.size();
+    node_->MarkSynced();
     return absl::OkStatus();
   }
   absl::Status Close() override { return absl::OkStatus(); }
@@ -53,10 +66,6 @@ class MemSequentialFile final : public SequentialFile {
     std::memcpy(scratch, node_->data.data() + pos_, got);
     pos_ += got;
     return std::string_view(scratch, got);
-  }
-  absl::Status Skip(uint64_t n) override {
-    pos_ += n;
-    return absl::OkStatus();
   }
 
  private:
@@ -110,6 +119,7 @@ absl::StatusOr<std::unique_ptr<WritableFile>> MemVFS::NewWritableFile(const std:
   if (!dirs_.count(DirName(p))) return NotFound("create", p);
   auto node = std::make_shared<Node>();
   files_[p] = node;  // a fresh node: an old durable one (if any) stays in durable_files_
+  LogDirOp(DirOp{DirOp::kSet, p, node});
   return std::make_unique<MemWritableFile>(node);
 }
 
@@ -118,7 +128,10 @@ absl::StatusOr<std::unique_ptr<WritableFile>> MemVFS::NewAppendableFile(const st
   std::string p = Normalize(path);
   if (!dirs_.count(DirName(p))) return NotFound("open-append", p);
   auto& node = files_[p];
-  if (!node) node = std::make_shared<Node>();
+  if (!node) {
+    node = std::make_shared<Node>();
+    LogDirOp(DirOp{DirOp::kSet, p, node});
+  }
   return std::make_unique<MemWritableFile>(node);
 }
 
@@ -193,7 +206,9 @@ absl::Status MemVFS::RemoveDir(const std::string& dir) {
 
 absl::Status MemVFS::RemoveFile(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (files_.erase(Normalize(path)) == 0) return NotFound("unlink", path);
+  std::string p = Normalize(path);
+  if (files_.erase(p) == 0) return NotFound("unlink", path);
+  LogDirOp(DirOp{DirOp::kErase, p, nullptr});
   return absl::OkStatus();
 }
 
@@ -203,8 +218,13 @@ absl::Status MemVFS::RenameFile(const std::string& from, const std::string& to) 
   if (it == files_.end()) return NotFound("rename", from);
   if (!dirs_.count(DirName(Normalize(to)))) return NotFound("rename", to);
   auto node = it->second;
+  std::string source = it->first;
   files_.erase(it);
   files_[Normalize(to)] = node;
+  // Logged as two changes; within one directory they are kept or lost independently, which is
+  // more pessimistic than a journaled rename (both names, or neither, may survive).
+  LogDirOp(DirOp{DirOp::kErase, source, nullptr});
+  LogDirOp(DirOp{DirOp::kSet, Normalize(to), node});
   return absl::OkStatus();
 }
 
@@ -212,10 +232,15 @@ absl::Status MemVFS::Truncate(const std::string& path, uint64_t size) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = files_.find(Normalize(path));
   if (it == files_.end()) return NotFound("truncate", path);
-  std::lock_guard<std::mutex> node_lock(it->second->mu);
-  it->second->data.resize(size, '\0');
-  // Truncation is treated as durable only up to what was already synced.
-  it->second->synced_size = std::min<uint64_t>(it->second->synced_size, size);
+  Node& node = *it->second;
+  std::lock_guard<std::mutex> node_lock(node.mu);
+  if (!node.diverged && size < node.synced_size) {
+    // The truncation is not durable until the next Sync: a power cut may undo it.
+    node.diverged = true;
+    node.durable_copy = node.data.substr(0, node.synced_size);
+  }
+  node.data.resize(size, '\0');
+  node.size_after_truncate = size;
   return absl::OkStatus();
 }
 
@@ -229,6 +254,7 @@ absl::Status MemVFS::SyncDir(const std::string& dir) {
   for (const auto& [path, node] : files_) {
     if (DirName(path) == d) durable_files_[path] = node;
   }
+  dir_ops_.erase(d);
   return absl::OkStatus();
 }
 
@@ -249,14 +275,87 @@ absl::Status MemVFS::UnlockFile(std::unique_ptr<FileLock> lock) {
   return absl::OkStatus();
 }
 
-void MemVFS::SimulatePowerCut() {
-  std::lock_guard<std::mutex> lock(mu_);
-  files_ = durable_files_;
-  for (auto& [path, node] : files_) {
-    std::lock_guard<std::mutex> node_lock(node->mu);
-    node->data.resize(node->synced_size);
+void MemVFS::LogDirOp(DirOp op) {
+  std::string dir = DirName(op.path);
+  dir_ops_[dir].push_back(std::move(op));
+}
+
+namespace {
+
+// The content of `node` that survives a power cut.
+std::string SurvivingContent(const Node& node, PowerCutMode mode, Random* rng) {
+  if (mode == PowerCutMode::kPessimistic) {
+    return node.diverged ? node.durable_copy : node.data.substr(0, node.synced_size);
   }
+  if (node.diverged) {
+    if (rng->OneIn(2)) return node.durable_copy;  // the truncation never reached the disk
+    const uint64_t base = std::min<uint64_t>(node.size_after_truncate, node.data.size());
+    return node.data.substr(0, base + rng->Uniform(node.data.size() - base + 1));
+  }
+  const uint64_t base = node.synced_size;
+  const uint64_t keep = base + rng->Uniform(node.data.size() - base + 1);
+  std::string content = node.data.substr(0, keep);
+  if (keep > base && rng->OneIn(4)) {
+    // The file size was persisted before (some of) the data blocks: the tail reads as zeros.
+    const uint64_t zero_from = base + rng->Uniform(keep - base);
+    std::fill(content.begin() + zero_from, content.end(), '\0');
+  }
+  return content;
+}
+
+}  // namespace
+
+void MemVFS::SimulatePowerCut(PowerCutMode mode, uint64_t seed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Random rng(seed);
+  std::map<std::string, std::shared_ptr<Node>> image = durable_files_;
+  if (mode == PowerCutMode::kPartial) {
+    for (const auto& [dir, ops] : dir_ops_) {
+      for (const DirOp& op : ops) {
+        if (!rng.OneIn(2)) continue;
+        if (op.kind == DirOp::kSet) {
+          image[op.path] = op.node;
+        } else {
+          image.erase(op.path);
+        }
+      }
+    }
+  }
+  // Fresh nodes: handles opened before the cut stay attached to the old ones, so a process that
+  // did not notice the cut can no longer change what the next one reads.
+  std::map<const Node*, std::shared_ptr<Node>> fresh;
+  files_.clear();
+  for (const auto& [path, node] : image) {
+    std::shared_ptr<Node>& copy = fresh[node.get()];
+    if (!copy) {
+      copy = std::make_shared<Node>();
+      std::lock_guard<std::mutex> node_lock(node->mu);
+      copy->data = SurvivingContent(*node, mode, &rng);
+      copy->MarkSynced();
+    }
+    files_[path] = copy;
+  }
+  durable_files_ = files_;
+  dir_ops_.clear();
   locks_.clear();  // the process holding them is gone
+}
+
+absl::Status MemVFS::CorruptForTest(const std::string& path, uint64_t offset,
+                                    std::string_view bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = files_.find(Normalize(path));
+  if (it == files_.end()) return NotFound("corrupt", path);
+  Node& node = *it->second;
+  std::lock_guard<std::mutex> node_lock(node.mu);
+  if (offset + bytes.size() > node.data.size()) {
+    return absl::OutOfRangeError(StrCat("corrupt ", path, ": offset past the end"));
+  }
+  node.data.replace(offset, bytes.size(), bytes);
+  // Damage to the medium is durable: it is in the crash image too.
+  if (node.diverged && offset + bytes.size() <= node.durable_copy.size()) {
+    node.durable_copy.replace(offset, bytes.size(), bytes);
+  }
+  return absl::OkStatus();
 }
 
 uint64_t MemVFS::TotalFileBytes() {

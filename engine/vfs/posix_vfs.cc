@@ -110,11 +110,6 @@ class PosixSequentialFile final : public SequentialFile {
     return std::string_view(scratch, got);
   }
 
-  absl::Status Skip(uint64_t n) override {
-    if (::lseek(fd_, static_cast<off_t>(n), SEEK_CUR) < 0) return PosixError("seek", path_, errno);
-    return absl::OkStatus();
-  }
-
  private:
   std::string path_;
   int fd_;

@@ -47,9 +47,12 @@ absl::Status WriteStringToFile(VFS& vfs, std::string_view data, const std::strin
   return s;
 }
 
-absl::Status WriteFileAtomically(VFS& vfs, std::string_view data, const std::string& path) {
+absl::Status WriteFileAtomically(VFS& vfs, std::string_view data, const std::string& path,
+                                 bool* renamed) {
+  if (renamed != nullptr) *renamed = false;
   std::string tmp = path + ".tmp";
   NOKV_RETURN_IF_ERROR(WriteStringToFile(vfs, data, tmp, /*sync=*/true));
+  if (renamed != nullptr) *renamed = true;
   absl::Status s = vfs.RenameFile(tmp, path);
   if (!s.ok()) {
     vfs.RemoveFile(tmp).IgnoreError();

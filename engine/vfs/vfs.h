@@ -41,7 +41,6 @@ class SequentialFile {
   virtual ~SequentialFile() = default;
   // Reads up to n bytes into scratch; the result may point into scratch. Empty at end of file.
   virtual absl::StatusOr<std::string_view> Read(size_t n, char* scratch) = 0;
-  virtual absl::Status Skip(uint64_t n) = 0;
 };
 
 class RandomAccessFile {
@@ -99,8 +98,11 @@ std::string BaseName(std::string_view path);
 absl::Status ReadFileToString(VFS& vfs, const std::string& path, std::string* out);
 // Writes `data` to `path` (truncating); with sync, fsyncs the file (not the directory).
 absl::Status WriteStringToFile(VFS& vfs, std::string_view data, const std::string& path, bool sync);
-// Crash-safe replace: write tmp, fsync, rename over `path`, fsync the directory.
-absl::Status WriteFileAtomically(VFS& vfs, std::string_view data, const std::string& path);
+// Crash-safe replace: write tmp, fsync, rename over `path`, fsync the directory. When it fails,
+// `*renamed` (if given) says whether the rename was attempted: then `path` may hold either the
+// old or the new contents, now or after a power cut.
+absl::Status WriteFileAtomically(VFS& vfs, std::string_view data, const std::string& path,
+                                 bool* renamed = nullptr);
 // Removes a directory tree (files and subdirectories).
 absl::Status RemoveTree(VFS& vfs, const std::string& dir);
 

@@ -21,11 +21,23 @@ absl::StatusOr<std::unique_ptr<Reader>> Reader::Open(VFS& vfs, const std::string
     reader->pos_ = d.size();
     return reader;
   }
-  if (std::memcmp(d.data(), kMagic, sizeof(kMagic)) != 0) {
-    return CorruptionError(path, 0, "bad magic (not a NoKV log file)");
-  }
-  if (Checksum64(std::string_view(d.data(), 24)) != DecodeFixed64(d.data() + 24)) {
-    return CorruptionError(path, 0, "file header checksum mismatch");
+  const bool bad_magic = std::memcmp(d.data(), kMagic, sizeof(kMagic)) != 0;
+  if (bad_magic || Checksum64(std::string_view(d.data(), 24)) != DecodeFixed64(d.data() + 24)) {
+    // A header is fsynced before anything relies on the file, so a damaged one with nothing
+    // valid after it is a crash inside creation (the unsynced header reached the disk only in
+    // part, or as zeros): a torn tail at offset 0. With valid records after it, it is damage.
+    size_t ignored;
+    for (size_t probe = kFileHeaderSize; probe + kRecordHeaderSize <= d.size(); ++probe) {
+      if (reader->ValidRecordAt(probe, &ignored)) {
+        return CorruptionError(path, 0,
+                               bad_magic ? "bad magic (not a NoKV log file)"
+                                         : "file header checksum mismatch");
+      }
+    }
+    reader->torn_tail_ = true;
+    reader->valid_end_ = 0;
+    reader->pos_ = d.size();
+    return reader;
   }
   uint32_t version = DecodeFixed32(d.data() + 8);
   if (version != kFormatVersion) {

@@ -20,8 +20,9 @@ namespace nokv::log {
 class Reader {
  public:
   // Opens the file, loads it and validates the header (DataLoss naming the file otherwise).
-  // A file shorter than a header is reported as a torn tail at offset 0 (a crash right after
-  // creation), not as corruption.
+  // A file shorter than a header, or whose header is damaged with no valid record after it, is
+  // reported as a torn tail at offset 0 (a crash inside creation, before the header was
+  // synced), not as corruption.
   static absl::StatusOr<std::unique_ptr<Reader>> Open(VFS& vfs, const std::string& path,
                                                       FileKind expected_kind);
 

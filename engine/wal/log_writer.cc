@@ -26,7 +26,13 @@ absl::StatusOr<std::unique_ptr<Writer>> Writer::Create(VFS& vfs, const std::stri
   return std::unique_ptr<Writer>(new Writer(path, std::move(file)));
 }
 
+absl::Status Writer::Fail(absl::Status s) {
+  if (status_.ok()) status_ = std::move(s);
+  return status_;
+}
+
 absl::Status Writer::AddRecord(std::string_view payload) {
+  NOKV_RETURN_IF_ERROR(status_);
   if (payload.size() > kMaxRecordSize) {
     return absl::InvalidArgumentError(
         StrCat("log record of ", payload.size(), " bytes exceeds the limit of ", kMaxRecordSize));
@@ -39,12 +45,17 @@ absl::Status Writer::AddRecord(std::string_view payload) {
   checksum.Update(std::string_view(scratch_).substr(8));
   checksum.Update(payload);
   EncodeFixed64(scratch_.data(), checksum.Digest());
-  NOKV_RETURN_IF_ERROR(file_->Append(scratch_));
-  NOKV_RETURN_IF_ERROR(file_->Append(payload));
-  return file_->Flush();
+  absl::Status s = file_->Append(scratch_);
+  if (s.ok()) s = file_->Append(payload);
+  if (s.ok()) s = file_->Flush();
+  return s.ok() ? s : Fail(std::move(s));
 }
 
-absl::Status Writer::Sync() { return file_->Sync(); }
+absl::Status Writer::Sync() {
+  NOKV_RETURN_IF_ERROR(status_);
+  absl::Status s = file_->Sync();
+  return s.ok() ? s : Fail(std::move(s));
+}
 
 absl::Status Writer::Close() { return file_->Close(); }
 

@@ -28,12 +28,22 @@ class Writer {
   uint64_t size() const { return file_->Size(); }
   const std::string& path() const { return path_; }
 
+  // The first failed append, flush or sync, if any. Errors are sticky: after one, every call
+  // returns it. A failed append may have left a partial record (appending after it would turn a
+  // torn tail into mid-log corruption), and after a failed fsync the kernel may have dropped the
+  // dirty pages while marking them clean, so a later fsync could succeed without making them
+  // durable ("fsyncgate", PostgreSQL 2018). Such a file is never written or trusted again.
+  const absl::Status& status() const { return status_; }
+
  private:
   Writer(std::string path, std::unique_ptr<WritableFile> file)
       : path_(std::move(path)), file_(std::move(file)) {}
+  absl::Status Fail(absl::Status s);
+
   std::string path_;
   std::unique_ptr<WritableFile> file_;
   std::string scratch_;
+  absl::Status status_;
 };
 
 }  // namespace nokv::log

@@ -1,14 +1,23 @@
 // nokv::DB, the embedded key-value store.
 //
 // A DB is a sorted map from byte-string keys to byte-string values, persisted in a workdir.
-// Every method is thread-safe. Writes are atomic and durable according to WriteOptions::sync.
+// Every method is thread-safe, including against a concurrent Close(). Writes are atomic and
+// durable according to WriteOptions::sync (the durability contract is in docs/format.md).
 // Errors are absl::Status codes:
-//   InvalidArgument  - empty key or value, begin >= end in DeleteRange
+//   InvalidArgument  - empty key or value, begin >= end in DeleteRange, a batch over
+//                      WriteBatch::kMaxByteSize (rejected before it is queued: nothing else
+//                      is affected)
 //   NotFound         - Get on a missing, deleted or expired key
 //   DataLoss         - corruption detected (message names file and offset)
 //   Internal         - I/O error;  ResourceExhausted - disk full
 //   Unavailable      - workdir locked by another process
-//   FailedPrecondition - the DB was closed, or a background error stopped writes
+//   FailedPrecondition - the DB was closed (or Resume() after a fatal error)
+// Background errors: a failed flush or compaction (a full disk, say) makes writes fail with
+// that error while reads go on; the work is retried automatically with backoff, and writes
+// resume by themselves once a retry succeeds (or after Resume()). A failed WAL append or fsync
+// is fatal for the open instance: the log may be torn, or the kernel may have dropped pages
+// it reported written, so nothing is acknowledged after it (every write returns that error,
+// and so does Close()); reopen the DB.
 #pragma once
 
 #include <cstdint>
@@ -71,7 +80,8 @@ class DB {
   virtual absl::StatusOr<ValueWithExpiry> GetWithExpiry(const ReadOptions& options,
                                                         std::string_view key) = 0;
 
-  // The caller owns the iterator and must destroy it before Close().
+  // The caller owns the iterator. It reads the state pinned when it was created and stays usable
+  // after Close() (it must be destroyed before the DB object itself).
   virtual std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) = 0;
 
   virtual const Snapshot* GetSnapshot() = 0;
@@ -79,16 +89,24 @@ class DB {
 
   // Writes the current memtable to an SST and waits for it (and earlier ones) to be durable.
   virtual absl::Status Flush() = 0;
-  // Compacts every level so the key range [begin, end) (empty = unbounded) is fully merged.
+  // Flushes, then merges every file overlapping the key range [begin, end] (empty = unbounded on
+  // that side) down to the bottom level, dropping what no snapshot can see. Returns when the
+  // compaction covering this call's range is done (OK), or with the error that stopped it.
   virtual absl::Status CompactRange(std::string_view begin, std::string_view end) = 0;
+  // After a background error: retries the failed flush/compaction at once and waits for the
+  // outcome. OK when writes are accepted again; the error if it persists; FailedPrecondition
+  // if the error is fatal for this instance (a failed WAL write: reopen instead).
+  virtual absl::Status Resume() = 0;
 
   // Named properties ("nokv.stats", "nokv.num-files-at-level0", ...); see docs/architecture.md.
   virtual bool GetProperty(std::string_view name, std::string* value) = 0;
   // Engine counters as name -> value (stable names, used by metrics endpoints).
   virtual std::map<std::string, uint64_t> Stats() = 0;
 
-  // Flushes nothing, waits for background work, releases the workdir. Idempotent. After Close
-  // every call returns FailedPrecondition.
+  // Flushes nothing, waits for background work and for queued writes, makes every acknowledged
+  // write durable (fsyncs the WAL), releases the workdir. Idempotent. Calls racing with it either
+  // complete normally or return FailedPrecondition; after it, every call returns
+  // FailedPrecondition. Memory is released by the destructor.
   virtual absl::Status Close() = 0;
 
   // Convenience overloads with default options.

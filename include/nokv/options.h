@@ -47,13 +47,33 @@ struct Options {
 
   // Byte budget of the shared block cache (uncompressed data, index and filter blocks).
   size_t block_cache_bytes = 64 << 20;
+  // SST files kept open (least recently used closed first); each holds its index and filter
+  // blocks in memory while open.
+  int max_open_files = 1000;
 
-  // Compaction starts when L0 has this many files.
+  // Leveled compaction (docs/notes/2026-11-29-leveled-compaction.md). The bottom level (L6)
+  // holds most of the data; each level above holds a `level_size_multiplier`-th of the one
+  // below; L0 compacts into the base level, the highest one whose share still fits in
+  // `max_bytes_for_level_base` (so a small database compacts L0 straight into L6).
+  uint64_t max_bytes_for_level_base = 256 << 20;
+  int level_size_multiplier = 10;
+  // Threads running compactions; flushes have a thread of their own.
+  int max_background_compactions = 1;
+
+  // The ingest buffer (docs/notes/2026-11-29-ingest-buffer.md): L0 is split into this many
+  // key-range shards (bounds from the base level's files); flushes write one file per shard
+  // they touch and each shard drains into the base level on its own. Depth = the most L0 files
+  // any shard holds, i.e. the files a point read there may probe.
+  int ingest_buffer_shards = 8;
+  // A shard compacts when its depth reaches this.
   int l0_compaction_trigger = 4;
-  // Writers are slowed (not stopped) when L0 has this many files...
+  // Writers are slowed (by a rate that follows the backlog, not stopped) from this depth...
   int l0_slowdown_trigger = 12;
-  // ...and wait for compaction when it has this many.
+  // ...and wait for compaction at this depth.
   int l0_stop_trigger = 24;
+  // Bytes per second writers may commit when slowed down at first; the rate shrinks while the
+  // backlog grows and recovers as it drains (src/db/write_controller.h).
+  uint64_t delayed_write_rate = 16 << 20;
 
   // Write pipeline: the committer groups up to this many bytes of queued writes into one WAL
   // write (the limit grows with the backlog, up to 4x).
@@ -63,8 +83,9 @@ struct Options {
 struct ReadOptions {
   // Read as of this snapshot; nullptr = the latest committed state at the time of the call.
   const Snapshot* snapshot = nullptr;
-  // Verify block checksums on every read (they are always verified when a block is loaded from
-  // disk; this re-verifies cached blocks too).
+  // Read every SST block this operation touches from the file and verify its checksum, even
+  // when the block cache holds it (blocks loaded from the file are always verified; this also
+  // catches damage on disk under cached data, at the cost of the cache's benefit).
   bool verify_checksums = false;
   // Insert blocks read by this operation into the block cache.
   bool fill_cache = true;

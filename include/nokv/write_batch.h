@@ -11,6 +11,11 @@ namespace nokv {
 
 class WriteBatch {
  public:
+  // The largest batch DB::Write accepts (ByteSize()); a larger one is rejected with
+  // InvalidArgument before it reaches the log, and nothing else is affected. One batch is one
+  // WAL record, read back whole at recovery.
+  static constexpr size_t kMaxByteSize = (size_t{1} << 30) - (size_t{1} << 12);
+
   WriteBatch();
 
   // Same argument rules as the DB methods: empty keys and empty values are rejected (the error

@@ -4,8 +4,9 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "engine/wal/log_reader.h"
-#include "src/db/filenames.h"
+#include "engine/format/filenames.h"
+#include "engine/wal/wal.h"
+#include "src/db/recovery.h"
 #include "src/db/write_batch_format.h"
 #include "src/util/errors.h"
 #include "src/util/status_macros.h"
@@ -31,12 +32,18 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(const Options& options, std::string
   if (workdir.empty()) return absl::InvalidArgumentError("Open: empty workdir");
   if (options.memtable_bytes < 4096 || options.max_immutable_memtables < 1 ||
       options.block_bytes < 256 || options.block_restart_interval < 1 ||
-      options.l0_compaction_trigger < 1 ||
+      options.l0_compaction_trigger < 1 || options.max_bytes_for_level_base < 1 ||
+      options.level_size_multiplier < 2 || options.max_background_compactions < 1 ||
+      options.max_open_files < 1 || options.ingest_buffer_shards < 1 ||
+      options.delayed_write_rate < 1024 ||
       options.l0_slowdown_trigger < options.l0_compaction_trigger ||
       options.l0_stop_trigger < options.l0_slowdown_trigger) {
     return absl::InvalidArgumentError(
         "Open: inconsistent options (memtable_bytes >= 4096, max_immutable_memtables >= 1, "
-        "block_bytes >= 256, restart interval >= 1, l0 compaction <= slowdown <= stop)");
+        "block_bytes >= 256, restart interval >= 1, l0 compaction <= slowdown <= stop, "
+        "max_bytes_for_level_base >= 1, level_size_multiplier >= 2, "
+        "max_background_compactions >= 1, max_open_files >= 1, ingest_buffer_shards >= 1, "
+        "delayed_write_rate >= 1024)");
   }
   auto db = std::make_unique<DBImpl>(options, std::string(workdir));
   NOKV_RETURN_IF_ERROR(db->OpenImpl());
@@ -47,7 +54,7 @@ absl::Status DestroyDB(const Options& options, std::string_view workdir) {
   VFS* vfs = options.vfs != nullptr ? options.vfs : VFS::Default();
   std::string dir(workdir);
   if (!vfs->FileExists(dir)) return absl::OkStatus();
-  NOKV_ASSIGN_OR_RETURN(auto lock, vfs->LockFile(JoinPath(dir, "LOCK")));
+  NOKV_ASSIGN_OR_RETURN(auto lock, vfs->LockFile(LockFileName(dir)));
   vfs->UnlockFile(std::move(lock)).IgnoreError();
   return RemoveTree(*vfs, dir);
 }
@@ -57,10 +64,17 @@ DBImpl::DBImpl(const Options& options, std::string dbdir)
       vfs_(options.vfs != nullptr ? options.vfs : VFS::Default()),
       clock_(options.clock != nullptr ? options.clock : Clock::Real()),
       dbdir_(std::move(dbdir)),
-      wal_dir_(JoinPath(dbdir_, "wal")),
-      obsolete_(std::make_shared<ObsoleteFiles>()) {}
+      wal_dir_(WalDir(dbdir_)),
+      obsolete_(std::make_shared<ObsoleteFiles>()),
+      write_controller_(WriteController::Limits{
+          options.l0_slowdown_trigger, options.l0_stop_trigger, options.delayed_write_rate}) {}
 
 DBImpl::~DBImpl() { Close().IgnoreError(); }
+
+std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
+  return std::make_shared<MemTable>(
+      std::clamp<size_t>(options_.memtable_bytes / 8, 512, 256 << 10));
+}
 
 absl::Status DBImpl::CheckOpen() const {
   if (closed_.load(std::memory_order_acquire)) {
@@ -87,13 +101,13 @@ absl::Status DBImpl::OpenImpl() {
   } else if (!vfs_->FileExists(dbdir_)) {
     return absl::NotFoundError(StrCat("Open: ", dbdir_, " does not exist"));
   }
-  NOKV_ASSIGN_OR_RETURN(lock_, vfs_->LockFile(JoinPath(dbdir_, "LOCK")));
-  block_cache_ = std::make_unique<BlockCache>(options_.block_cache_bytes);
-  table_cache_ =
-      std::make_unique<TableCache>(vfs_, dbdir_, MakeTableOptions(options_), block_cache_.get());
+  NOKV_ASSIGN_OR_RETURN(lock_, vfs_->LockFile(LockFileName(dbdir_)));
+  block_cache_ = std::make_shared<BlockCache>(options_.block_cache_bytes);
+  table_cache_ = std::make_shared<TableCache>(vfs_, dbdir_, MakeTableOptions(options_),
+                                              block_cache_, options_.max_open_files);
   std::shared_ptr<ObsoleteFiles> sink = obsolete_;
   versions_ = std::make_unique<VersionSet>(vfs_, dbdir_, [sink](uint64_t number) {
-    std::lock_guard<std::mutex> lock(sink->mu);
+    MutexLock lock(&sink->mu);
     sink->numbers.push_back(number);
   });
   absl::Status s = Recover();
@@ -105,126 +119,143 @@ absl::Status DBImpl::OpenImpl() {
   }
   opened_.store(true);
   flush_thread_ = std::thread([this] { FlushLoop(); });
-  compaction_thread_ = std::thread([this] { CompactionLoop(); });
+  for (int i = 0; i < options_.max_background_compactions; ++i) {
+    compaction_threads_.emplace_back([this] { CompactionLoop(); });
+  }
   return absl::OkStatus();
 }
 
 absl::Status DBImpl::Recover() {
-  std::string current = CurrentFileName(dbdir_);
-  if (vfs_->FileExists(current)) {
-    if (options_.error_if_exists) {
-      return absl::AlreadyExistsError(StrCat("Open: a database already exists in ", dbdir_));
-    }
-    NOKV_RETURN_IF_ERROR(versions_->Recover());
-  } else {
-    if (!options_.create_if_missing) {
-      return absl::NotFoundError(StrCat("Open: no database in ", dbdir_, " (no CURRENT)"));
-    }
-    NOKV_RETURN_IF_ERROR(vfs_->CreateDir(wal_dir_));
-    NOKV_RETURN_IF_ERROR(vfs_->CreateDir(JoinPath(dbdir_, "sst")));
-    NOKV_RETURN_IF_ERROR(vfs_->SyncDir(dbdir_));
-    NOKV_RETURN_IF_ERROR(versions_->CreateNew());
+  if (!vfs_->FileExists(CurrentFileName(dbdir_))) return CreateNewDatabase();
+  if (options_.error_if_exists) {
+    return absl::AlreadyExistsError(StrCat("Open: a database already exists in ", dbdir_));
   }
+  // Judge the workdir before changing anything (src/db/recovery.h has the rules).
+  NOKV_ASSIGN_OR_RETURN(WorkdirState st, InspectWorkdir(*vfs_, dbdir_));
+  NOKV_RETURN_IF_ERROR(st.verdict);
   NOKV_RETURN_IF_ERROR(vfs_->CreateDir(wal_dir_));
-  NOKV_RETURN_IF_ERROR(vfs_->CreateDir(JoinPath(dbdir_, "sst")));
-
-  // Replay every WAL segment the MANIFEST does not cover, oldest first.
-  NOKV_ASSIGN_OR_RETURN(std::vector<std::string> names, vfs_->ListDir(wal_dir_));
-  std::vector<uint64_t> segments;
-  for (const std::string& name : names) {
-    uint64_t number;
-    if (ParseNumberedName(name, ".log", &number)) {
-      versions_->MarkFileNumberUsed(number);
-      if (number >= versions_->log_number()) segments.push_back(number);
-    }
+  NOKV_RETURN_IF_ERROR(vfs_->CreateDir(SstDir(dbdir_)));
+  if (st.manifest.torn_tail) {
+    StrAppend(&recovery_report_, "MANIFEST ", st.manifest.path,
+              " ends in an unreadable record at offset ", st.manifest.torn_offset,
+              " (an edit whose write never completed); the WAL still holds everything after the "
+              "recovered state\n");
+    NOKV_RETURN_IF_ERROR(QuarantineOrphans(st.orphan_ssts));
   }
-  std::sort(segments.begin(), segments.end());
+  // Never hand out a number some file in the workdir (or an unreadable edit) may use.
+  versions_->MarkFileNumberUsed(st.max_file_number);
+  versions_->Install(std::move(st.manifest));
+  // A fresh MANIFEST, so the old one (possibly torn) is never appended to.
+  NOKV_RETURN_IF_ERROR(versions_->StartNewManifest());
+
+  // Replay every WAL segment the MANIFEST does not cover, oldest first, into memtables that are
+  // flushed to L0 as they fill (and at the end).
   VersionEdit edit;
-  auto mem = std::make_shared<MemTable>();
+  auto mem = NewMemTable();
   SequenceNumber max_seq = versions_->last_sequence();
-  for (size_t i = 0; i < segments.size(); ++i) {
-    NOKV_RETURN_IF_ERROR(ReplayWalSegment(WalFileName(wal_dir_, segments[i]), segments[i],
-                                          i + 1 == segments.size(), &mem, &max_seq, &edit));
+  wal::ReplayOptions replay;
+  replay.min_number = versions_->log_number();
+  replay.repair_torn_tail = true;
+  std::vector<wal::SegmentReport> segments;
+  NOKV_RETURN_IF_ERROR(wal::Replay(
+      *vfs_, wal_dir_, replay,
+      [&](std::string_view record, uint64_t, uint64_t) -> absl::Status {
+        SequenceNumber last = 0;
+        NOKV_RETURN_IF_ERROR(ApplyGroup(record, mem.get(), &last));
+        max_seq = std::max(max_seq, last);
+        stats_.recovered_records.fetch_add(1);
+        if (mem->ApproximateMemoryUsage() >= options_.memtable_bytes) {
+          NOKV_RETURN_IF_ERROR(FlushMemTableAtRecovery(*mem, &edit));
+          mem = NewMemTable();
+        }
+        return absl::OkStatus();
+      },
+      &segments));
+  for (const wal::SegmentReport& seg : segments) {
+    if (!seg.torn_tail) continue;
+    const uint64_t dropped = seg.file_bytes - seg.valid_end;
+    stats_.recovery_torn_tail_bytes.fetch_add(dropped);
+    StrAppend(&recovery_report_, "truncated torn tail of ", seg.path, " at offset ", seg.valid_end,
+              " (", dropped, " bytes)\n");
   }
   if (!mem->empty()) NOKV_RETURN_IF_ERROR(FlushMemTableAtRecovery(*mem, &edit));
 
   // Writes continue in a fresh segment; everything replayed is now in SSTs.
-  wal_number_ = versions_->NewFileNumber();
-  NOKV_ASSIGN_OR_RETURN(wal_, log::Writer::Create(*vfs_, WalFileName(wal_dir_, wal_number_),
-                                                  log::FileKind::kWal, wal_number_));
+  NOKV_ASSIGN_OR_RETURN(wal_,
+                        wal::SegmentWriter::Create(*vfs_, wal_dir_, versions_->NewFileNumber()));
   stats_.wal_segments_created.fetch_add(1);
-  mem_log_number_ = wal_number_;
   versions_->SetLastSequence(max_seq);
-  edit.SetLogNumber(wal_number_);
+  edit.SetLogNumber(wal_->number());
   NOKV_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
-  visible_seq_.store(max_seq);
-  mem_ = std::make_shared<MemTable>();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    InstallSuperVersion();
-  }
+  FinishOpen(max_seq);
   DeleteObsoleteWalSegments();
   RemoveOrphanFiles();
   return absl::OkStatus();
 }
 
-absl::Status DBImpl::ReplayWalSegment(const std::string& path, uint64_t number, bool is_last,
-                                      std::shared_ptr<MemTable>* mem, SequenceNumber* max_seq,
-                                      VersionEdit* edit) {
-  NOKV_ASSIGN_OR_RETURN(auto reader, log::Reader::Open(*vfs_, path, log::FileKind::kWal));
-  std::string_view record;
-  while (reader->ReadRecord(&record)) {
-    SequenceNumber last = 0;
-    absl::Status s = ApplyGroup(record, mem->get(), &last);
-    if (!s.ok()) {
-      return absl::DataLossError(StrCat("Corruption: ", path, " offset ",
-                                        reader->last_record_offset(), ": ", s.message()));
-    }
-    *max_seq = std::max(*max_seq, last);
-    stats_.recovered_records.fetch_add(1);
-    if ((*mem)->ApproximateMemoryUsage() >= options_.memtable_bytes) {
-      NOKV_RETURN_IF_ERROR(FlushMemTableAtRecovery(**mem, edit));
-      *mem = std::make_shared<MemTable>();
-    }
+absl::Status DBImpl::CreateNewDatabase() {
+  if (!options_.create_if_missing) {
+    return absl::NotFoundError(StrCat("Open: no database in ", dbdir_, " (no CURRENT)"));
   }
-  NOKV_RETURN_IF_ERROR(reader->status());
-  if (reader->torn_tail()) {
-    uint64_t dropped = reader->file_size() - reader->valid_end();
-    if (!is_last) {
-      return CorruptionError(path, reader->valid_end(),
-                             "incomplete or corrupt record in a WAL segment that is not the "
-                             "newest (only the newest may have a torn tail)");
-    }
-    // A crash during an append: the torn record was never acknowledged. Cut it off so the
-    // segment is clean, and say so.
-    NOKV_RETURN_IF_ERROR(vfs_->Truncate(path, reader->valid_end()));
-    stats_.recovery_torn_tail_bytes.fetch_add(dropped);
-    StrAppend(&recovery_report_, "truncated torn tail of ", path, " at offset ",
-              reader->valid_end(), " (", dropped, " bytes)\n");
-  }
+  NOKV_RETURN_IF_ERROR(vfs_->CreateDir(wal_dir_));
+  NOKV_RETURN_IF_ERROR(vfs_->CreateDir(SstDir(dbdir_)));
+  NOKV_RETURN_IF_ERROR(vfs_->SyncDir(dbdir_));
+  // Leftovers of a creation that crashed before CURRENT was written (nothing was acknowledged):
+  // numbers above them, and a first segment the MANIFEST can name.
+  NOKV_ASSIGN_OR_RETURN(std::vector<uint64_t> old_segments, wal::ListSegments(*vfs_, wal_dir_));
+  if (!old_segments.empty()) versions_->MarkFileNumberUsed(old_segments.back());
+  NOKV_ASSIGN_OR_RETURN(wal_,
+                        wal::SegmentWriter::Create(*vfs_, wal_dir_, versions_->NewFileNumber()));
+  stats_.wal_segments_created.fetch_add(1);
+  NOKV_RETURN_IF_ERROR(versions_->CreateNew(wal_->number()));
+  FinishOpen(0);
+  DeleteObsoleteWalSegments();
   return absl::OkStatus();
+}
+
+void DBImpl::FinishOpen(SequenceNumber last_sequence) {
+  MutexLock lock(&mu_);
+  mem_log_number_ = wal_->number();
+  visible_seq_.store(last_sequence);
+  mem_ = NewMemTable();
+  InstallSuperVersion();
+}
+
+absl::Status DBImpl::QuarantineOrphans(const std::vector<uint64_t>& orphans) {
+  if (orphans.empty()) return absl::OkStatus();
+  // The unreadable edit may name these files: keep them out of the way, never delete them.
+  const std::string lost = LostDir(dbdir_);
+  NOKV_RETURN_IF_ERROR(vfs_->CreateDir(lost));
+  for (uint64_t n : orphans) {
+    const std::string from = SstFileName(dbdir_, n);
+    NOKV_RETURN_IF_ERROR(vfs_->RenameFile(from, JoinPath(lost, BaseName(from))));
+    StrAppend(&recovery_report_, "moved ", from, " (named by no readable edit) to ", lost, "\n");
+  }
+  NOKV_RETURN_IF_ERROR(vfs_->SyncDir(lost));
+  return vfs_->SyncDir(SstDir(dbdir_));
 }
 
 absl::Status DBImpl::FlushMemTableAtRecovery(const MemTable& mem, VersionEdit* edit) {
   BuildContext ctx = MakeBuildContext();
   auto iter = mem.NewIterator(nullptr);
-  FileMetaData meta;
+  std::vector<FileMetaData> metas;
   BuildStats stats;
-  NOKV_RETURN_IF_ERROR(BuildFlushTable(ctx, iter.get(), mem.RangeTombstones(), &meta, &stats));
-  if (meta.number != 0) edit->AddFile(0, meta);
+  NOKV_RETURN_IF_ERROR(
+      BuildFlushTables(ctx, iter.get(), mem.RangeTombstones(), ShardBounds(), &metas, &stats));
+  for (const FileMetaData& meta : metas) edit->AddFile(0, meta);
   return absl::OkStatus();
 }
 
 void DBImpl::RemoveOrphanFiles() {
-  // SSTs no Version names: outputs of a flush/compaction that crashed before its edit.
+  // SSTs no Version names: outputs of a flush/compaction that crashed before its edit. (With an
+  // intact MANIFEST no edit names them; next to a torn one they were quarantined above.)
   auto version = versions_->current();
   std::set<uint64_t> live;
   for (int level = 0; level < kNumLevels; ++level) {
     for (const auto& f : version->levels[level]) live.insert(f->meta.number);
   }
-  std::string sst_dir = JoinPath(dbdir_, "sst");
-  auto names = vfs_->ListDir(sst_dir);
-  if (names.ok()) {
+  const std::string sst_dir = SstDir(dbdir_);
+  if (auto names = vfs_->ListDir(sst_dir); names.ok()) {
     for (const std::string& name : *names) {
       uint64_t number;
       if (ParseNumberedName(name, ".sst", &number) && !live.count(number)) {
@@ -232,11 +263,11 @@ void DBImpl::RemoveOrphanFiles() {
       }
     }
   }
-  auto top = vfs_->ListDir(dbdir_);
-  if (top.ok()) {
-    std::string keep = BaseName(ManifestFileName(dbdir_, versions_->manifest_number()));
+  if (auto top = vfs_->ListDir(dbdir_); top.ok()) {
+    const uint64_t keep = versions_->manifest_number();
     for (const std::string& name : *top) {
-      bool stale_manifest = name.rfind("MANIFEST-", 0) == 0 && name != keep;
+      uint64_t number;
+      bool stale_manifest = ParseManifestName(name, &number) && number != keep;
       bool stale_tmp = name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0;
       if (stale_manifest || stale_tmp) vfs_->RemoveFile(JoinPath(dbdir_, name)).IgnoreError();
     }
@@ -244,34 +275,28 @@ void DBImpl::RemoveOrphanFiles() {
 }
 
 void DBImpl::DeleteObsoleteWalSegments() {
-  uint64_t min_live = versions_->log_number();
-  auto names = vfs_->ListDir(wal_dir_);
-  if (!names.ok()) return;
-  for (const std::string& name : *names) {
-    uint64_t number;
-    if (ParseNumberedName(name, ".log", &number) && number < min_live) {
-      vfs_->RemoveFile(JoinPath(wal_dir_, name)).IgnoreError();
-    }
-  }
+  wal::RemoveSegmentsBelow(*vfs_, wal_dir_, versions_->log_number());
 }
 
 absl::Status DBImpl::Close() {
   if (!opened_.load() || closed_.exchange(true)) return absl::OkStatus();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     closing_ = true;  // a leader stalled in MakeRoomForWrite gives up with "DB is closing"
-    bg_cv_.notify_all();
+    bg_cv_.SignalAll();
   }
   {
     // closed_ stops new writers; wait for the ones already queued to be answered.
-    std::unique_lock<std::mutex> lock(queue_mu_);
-    queue_drained_cv_.wait(lock, [&] { return queue_.empty(); });
+    MutexLock lock(&queue_mu_);
+    while (!queue_.empty()) queue_drained_cv_.Wait(&queue_mu_);
   }
   if (flush_thread_.joinable()) flush_thread_.join();
-  if (compaction_thread_.joinable()) compaction_thread_.join();
+  for (std::thread& t : compaction_threads_) {
+    if (t.joinable()) t.join();
+  }
   absl::Status s;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (wal_) {
       // Make writes acknowledged with sync=false durable too: closing is a clean shutdown.
       s = wal_->Sync();
@@ -279,13 +304,10 @@ absl::Status DBImpl::Close() {
       if (s.ok()) s = c;
       wal_.reset();
     }
-    super_version_.reset();
-    mem_.reset();
-    imm_.clear();
   }
+  // The memtables, Versions and caches stay until the destructor: a Get, iterator or Stats call
+  // racing with Close() may still be reading them (they hold a SuperVersion).
   DeleteObsoleteFiles();
-  versions_.reset();
-  table_cache_.reset();
   if (lock_) {
     absl::Status u = vfs_->UnlockFile(std::move(lock_));
     if (s.ok()) s = u;
@@ -311,15 +333,19 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
   put("compaction.input_bytes", stats_.compaction_input_bytes);
   put("compaction.output_bytes", stats_.compaction_output_bytes);
   put("compaction.micros", stats_.compaction_micros);
+  put("compaction.trivial_moves", stats_.compaction_trivial_moves);
   put("compaction.dropped_entries", stats_.compaction_dropped_entries);
   put("compaction.errors", stats_.compaction_errors);
   put("stall.micros", stats_.stall_micros);
   put("stall.count", stats_.stall_count);
   put("stall.slowdowns", stats_.slowdown_count);
+  put("stall.slowdown_micros", stats_.slowdown_micros);
   put("memtable.switches", stats_.memtable_switches);
   put("recovery.records", stats_.recovered_records);
   put("recovery.torn_tail_bytes", stats_.recovery_torn_tail_bytes);
   put("files.obsolete_deleted", stats_.obsolete_files_deleted);
+  put("ingest.files", stats_.ingested_files);
+  put("ingest.bytes", stats_.ingested_bytes);
   const Histogram::Snapshot writes = stats_.write_latency_us.Take();
   const Histogram::Snapshot gets = stats_.get_latency_us.Take();
   m["write.requests"] = writes.count;
@@ -343,17 +369,24 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
     m["memtable.immutable_count"] = sv->imms.size();
     m["flush.pending_memtables"] = sv->imms.size();
     uint64_t total = 0;
+    const LevelLayout layout = ComputeLevelLayout(*sv->version, MakePickerOptions());
     for (int level = 0; level < kNumLevels; ++level) {
       m[StrCat("lsm.level", level, ".files")] = sv->version->NumFiles(level);
       m[StrCat("lsm.level", level, ".bytes")] = sv->version->LevelBytes(level);
+      m[StrCat("lsm.level", level, ".target_bytes")] = layout.target_bytes[level];
+      m[StrCat("lsm.level", level, ".score_x100")] =
+          static_cast<uint64_t>(layout.score[level] * 100);
       total += sv->version->LevelBytes(level);
     }
+    m["lsm.base_level"] = layout.base_level;
     m["lsm.total_bytes"] = total;
   }
   m["block_cache.hits"] = block_cache_->hits();
   m["block_cache.misses"] = block_cache_->misses();
   m["block_cache.usage_bytes"] = block_cache_->usage();
   m["block_cache.capacity_bytes"] = block_cache_->capacity();
+  m["table_cache.open_tables"] = table_cache_->open_tables();
+  m["table_cache.opens"] = table_cache_->opens();
   m["sequence.last"] = visible_seq_.load();
   // Segments still on disk: one listing per call, which is what a metrics scrape can afford.
   if (auto names = vfs_->ListDir(wal_dir_); names.ok()) {
@@ -362,7 +395,7 @@ std::map<std::string, uint64_t> DBImpl::Stats() {
     m["wal.segments_live"] = segments;
   }
   {
-    std::lock_guard<std::mutex> lock(snapshots_mu_);
+    MutexLock lock(&snapshots_mu_);
     m["snapshots.live"] = snapshots_.size();
   }
   return m;

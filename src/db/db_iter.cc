@@ -10,14 +10,14 @@ class DBIter final : public Iterator {
   DBIter(std::unique_ptr<InternalIterator> internal, RangeDelIndex range_del,
          SequenceNumber sequence, uint64_t now_millis, const ReadOptions& options,
          std::shared_ptr<const void> pin)
-      : iter_(std::move(internal)),
+      : pin_(std::move(pin)),
+        iter_(std::move(internal)),
         range_del_(std::move(range_del)),
         sequence_(sequence),
         now_millis_(now_millis),
         lower_(options.lower_bound),
         upper_(options.upper_bound),
-        prefix_(options.prefix),
-        pin_(std::move(pin)) {
+        prefix_(options.prefix) {
     if (!prefix_.empty()) {
       // The prefix narrows the bounds: [prefix, successor(prefix)).
       if (lower_ < prefix_) lower_ = prefix_;
@@ -182,12 +182,13 @@ class DBIter final : public Iterator {
     }
   }
 
+  // Declared first so it is released last: the children below read what it keeps alive.
+  std::shared_ptr<const void> pin_;
   std::unique_ptr<InternalIterator> iter_;
   RangeDelIndex range_del_;
   SequenceNumber sequence_;
   uint64_t now_millis_;
   std::string lower_, upper_, prefix_;
-  std::shared_ptr<const void> pin_;
   bool valid_ = false;
   bool forward_ = true;
   // Moving backwards iter_ ends on an earlier key, so the answer is copied into key_/value_;

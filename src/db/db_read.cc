@@ -20,7 +20,7 @@ class SnapshotImpl final : public Snapshot {
 }  // namespace
 
 std::shared_ptr<const SuperVersion> DBImpl::GetSuperVersion() const {
-  std::lock_guard<std::mutex> lock(sv_mu_);
+  MutexLock lock(&sv_mu_);
   return super_version_;
 }
 
@@ -29,7 +29,10 @@ void DBImpl::InstallSuperVersion() {
   sv->mem = mem_;
   for (auto it = imm_.rbegin(); it != imm_.rend(); ++it) sv->imms.push_back(it->mem);
   sv->version = versions_->current();
-  std::lock_guard<std::mutex> lock(sv_mu_);
+  sv->table_cache = table_cache_;
+  l0_depth_.store(ComputeLevelLayout(*sv->version, MakePickerOptions()).l0_depth,
+                  std::memory_order_relaxed);
+  MutexLock lock(&sv_mu_);
   super_version_ = std::move(sv);
 }
 
@@ -81,7 +84,8 @@ absl::StatusOr<ValueWithExpiry> DBImpl::GetImpl(const ReadOptions& options, std:
   if (!done) {
     PointLookupResult result;
     NOKV_RETURN_IF_ERROR(
-        sv->version->Get(table_cache_.get(), key, snapshot, options.fill_cache, &result));
+        sv->version->Get(sv->table_cache.get(), key, snapshot,
+                         TableReadOptions{options.fill_cache, options.verify_checksums}, &result));
     if (result.found && !result.deleted) {
       found = true;
       stored = std::move(result.stored_value);
@@ -117,15 +121,17 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   };
   add_mem(sv->mem);
   for (const auto& imm : sv->imms) add_mem(imm);
-  sv->version->AddIterators(table_cache_.get(), options.fill_cache, &children);
-  absl::Status s = sv->version->CollectRangeTombstones(table_cache_.get(), &tombstones);
+  sv->version->AddIterators(sv->table_cache.get(),
+                            TableReadOptions{options.fill_cache, options.verify_checksums},
+                            &children);
+  absl::Status s = sv->version->CollectRangeTombstones(sv->table_cache.get(), &tombstones);
   if (!s.ok()) children.push_back(std::make_unique<EmptyIterator>(s));
   return NewDBIterator(NewMergingIterator(std::move(children)), RangeDelIndex(tombstones, snapshot),
                        snapshot, clock_->NowUnixMillis(), options, sv);
 }
 
 const Snapshot* DBImpl::GetSnapshot() {
-  std::lock_guard<std::mutex> lock(snapshots_mu_);
+  MutexLock lock(&snapshots_mu_);
   SequenceNumber seq = visible_seq_.load(std::memory_order_acquire);
   snapshots_.insert(seq);
   return new SnapshotImpl(seq);
@@ -134,7 +140,7 @@ const Snapshot* DBImpl::GetSnapshot() {
 void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
   if (snapshot == nullptr) return;
   {
-    std::lock_guard<std::mutex> lock(snapshots_mu_);
+    MutexLock lock(&snapshots_mu_);
     auto it = snapshots_.find(snapshot->sequence());
     if (it != snapshots_.end()) snapshots_.erase(it);
   }
@@ -142,7 +148,7 @@ void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
 }
 
 std::vector<SequenceNumber> DBImpl::LiveSnapshots() {
-  std::lock_guard<std::mutex> lock(snapshots_mu_);
+  MutexLock lock(&snapshots_mu_);
   std::vector<SequenceNumber> out(snapshots_.begin(), snapshots_.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

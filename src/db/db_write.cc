@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "engine/wal/log_format.h"
 #include "src/db/db_impl.h"
-#include "src/db/filenames.h"
 #include "src/db/write_batch_format.h"
 #include "src/util/status_macros.h"
 #include "src/util/str_cat.h"
@@ -49,8 +49,17 @@ absl::Status DBImpl::DeleteRange(const WriteOptions& options, std::string_view b
   return Write(options, batch);
 }
 
+// One batch is one WAL record (a group of batches too, see TakeWriteGroup).
+static_assert(WriteBatch::kMaxByteSize <= log::kMaxRecordSize);
+
 absl::Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
   NOKV_RETURN_IF_ERROR(batch.Validity());
+  if (batch.ByteSize() > WriteBatch::kMaxByteSize) {
+    // Checked before the batch joins the queue, so it cannot fail (or stop) anyone else's write.
+    return absl::InvalidArgumentError(StrCat("Write: batch of ", batch.ByteSize(),
+                                             " bytes exceeds the limit of ",
+                                             WriteBatch::kMaxByteSize, " bytes"));
+  }
   if (batch.Count() == 0) return CheckOpen();
   return SubmitWrite(options, &batch);
 }
@@ -60,15 +69,17 @@ absl::Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch)
 // on its own thread, then wakes the members and hands leadership to the next front. A lone
 // writer never waits for another thread (no handoff, no context switch); under contention the
 // writers that queued while a leader was busy are committed together in one WAL record.
-absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* batch) {
+absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* batch,
+                                 IngestJob* ingest) {
   NOKV_RETURN_IF_ERROR(CheckOpen());
   const uint64_t start = clock_->NowMonotonicMicros();
   WriteRequest request;
   request.batch = batch;
+  request.ingest = ingest;
   request.sync = options.sync;
   bool leader;
   {
-    std::lock_guard<std::mutex> lock(queue_mu_);
+    MutexLock lock(&queue_mu_);
     if (closed_.load()) return absl::FailedPreconditionError("DB is closed");
     queue_.push_back(&request);
     queue_bytes_ += batch ? batch->ByteSize() : 0;
@@ -77,7 +88,7 @@ absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* 
   if (leader || AwaitWriteTurn(&request) == WriteRequest::kLeader) {
     std::vector<WriteRequest*> group;
     {
-      std::lock_guard<std::mutex> lock(queue_mu_);
+      MutexLock lock(&queue_mu_);
       group = TakeWriteGroup();
     }
     CommitGroup(group);
@@ -85,7 +96,7 @@ absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* 
     {
       // The group stays at the front of the queue until it is committed, so writers arriving
       // meanwhile queue behind it and the next leader starts only after this group is visible.
-      std::lock_guard<std::mutex> lock(queue_mu_);
+      MutexLock lock(&queue_mu_);
       for (WriteRequest* member : group) {
         queue_bytes_ -= member->batch ? member->batch->ByteSize() : 0;
         queue_.pop_front();
@@ -93,7 +104,7 @@ absl::Status DBImpl::SubmitWrite(const WriteOptions& options, const WriteBatch* 
       if (!queue_.empty()) {
         next_leader = queue_.front();
       } else {
-        queue_drained_cv_.notify_all();
+        queue_drained_cv_.SignalAll();
       }
     }
     for (WriteRequest* member : group) {
@@ -146,7 +157,10 @@ std::vector<DBImpl::WriteRequest*> DBImpl::TakeWriteGroup() {
   // drained in fewer, larger WAL writes while a lone writer is never delayed. A Flush() marker
   // (null batch) is never grouped with writes.
   const size_t base = options_.max_write_batch_group_bytes;
-  const size_t limit = base * std::clamp<size_t>(queue_bytes_ / std::max<size_t>(base, 1), 1, 4);
+  // A group is one WAL record: never above the record limit, whatever the options say.
+  const size_t limit =
+      std::min<size_t>(base * std::clamp<size_t>(queue_bytes_ / std::max<size_t>(base, 1), 1, 4),
+                       log::kMaxRecordSize);
   const bool switch_request = queue_.front()->batch == nullptr;
   std::vector<WriteRequest*> group;
   size_t bytes = 0;
@@ -163,11 +177,15 @@ std::vector<DBImpl::WriteRequest*> DBImpl::TakeWriteGroup() {
 
 void DBImpl::CommitGroup(const std::vector<WriteRequest*>& group) {
   absl::Status s;
-  if (group.front()->batch == nullptr) {
+  if (group.front()->ingest != nullptr) {
+    s = CommitIngest(group.front()->ingest);
+  } else if (group.front()->batch == nullptr) {
     // Flush() asked for the memtable to be frozen.
     s = MakeRoomForWrite(/*force_switch=*/true);
   } else {
-    s = MakeRoomForWrite(/*force_switch=*/false);
+    uint64_t bytes = 0;
+    for (const WriteRequest* r : group) bytes += r->batch->ByteSize();
+    s = MakeRoomForWrite(/*force_switch=*/false, bytes);
   }
   if (s.ok() && group.front()->batch != nullptr) {
     SequenceNumber first = visible_seq_.load(std::memory_order_relaxed) + 1;
@@ -190,10 +208,11 @@ void DBImpl::CommitGroup(const std::vector<WriteRequest*>& group) {
         stats_.wal_syncs.fetch_add(1, std::memory_order_relaxed);
       }
       if (!s.ok()) {
-        // The WAL may now end in a partial record; appending after it would turn a torn tail
-        // into mid-log corruption. Stop accepting writes until the DB is reopened.
-        std::lock_guard<std::mutex> lock(mu_);
-        SetBackgroundError(s);
+        // The WAL may now end in a partial record (appending after it would turn a torn tail
+        // into mid-log corruption), or a failed fsync may have dropped pages the kernel still
+        // reports clean. Nothing is acknowledged after this: writes stop until reopen.
+        MutexLock lock(&mu_);
+        SetFatalError(s);
       }
     }
     if (s.ok()) {
@@ -235,39 +254,50 @@ absl::Status DBImpl::ApplyGroup(std::string_view group, MemTable* mem, SequenceN
   return absl::OkStatus();
 }
 
-absl::Status DBImpl::MakeRoomForWrite(bool force_switch) {
-  std::unique_lock<std::mutex> lock(mu_);
+absl::Status DBImpl::MakeRoomForWrite(bool force_switch, uint64_t bytes) {
+  MutexLock lock(&mu_);
+  return MakeRoomForWriteLocked(force_switch, bytes);
+}
+
+absl::Status DBImpl::MakeRoomForWriteLocked(bool force_switch, uint64_t bytes) {
   bool slowed_down = false;
   while (true) {
-    if (!bg_error_.ok()) return bg_error_;
+    NOKV_RETURN_IF_ERROR(BackgroundError());
     if (closing_) return absl::FailedPreconditionError("DB is closing");
-    int l0_files = versions_->current()->NumFiles(0);
+    const int l0_files = l0_depth_.load(std::memory_order_relaxed);
     if (l0_files >= options_.l0_stop_trigger) {
       uint64_t start = clock_->NowMonotonicMicros();
       stats_.stall_count.fetch_add(1, std::memory_order_relaxed);
-      bg_cv_.notify_all();
-      bg_cv_.wait(lock);
+      bg_cv_.SignalAll();
+      bg_cv_.Wait(&mu_);
       stats_.stall_micros.fetch_add(clock_->NowMonotonicMicros() - start);
       continue;
     }
-    if (!slowed_down && l0_files >= options_.l0_slowdown_trigger) {
-      // Give compaction a little of the CPU instead of stopping writers outright later.
+    if (!slowed_down) {
+      // Pay for the group's bytes at a rate that follows the backlog, long before any stop.
       slowed_down = true;
-      stats_.slowdown_count.fetch_add(1, std::memory_order_relaxed);
-      lock.unlock();
-      clock_->SleepForMicros(1000);
-      lock.lock();
-      continue;
+      const bool last_memtable = static_cast<int>(imm_.size()) >= options_.max_immutable_memtables;
+      const uint64_t delay = write_controller_.DelayMicros(bytes, l0_files, last_memtable,
+                                                           clock_->NowMonotonicMicros());
+      if (delay > 0) {
+        stats_.slowdown_count.fetch_add(1, std::memory_order_relaxed);
+        stats_.slowdown_micros.fetch_add(delay, std::memory_order_relaxed);
+        bg_cv_.SignalAll();  // make sure background work is running
+        mu_.Unlock();
+        clock_->SleepForMicros(delay);
+        mu_.Lock();
+        continue;
+      }
     }
     // A memtable and its WAL segment rotate together: the segment can be deleted as soon as
     // the memtable is flushed.
     bool full = mem_->ApproximateMemoryUsage() >= options_.memtable_bytes ||
-                wal_->size() >= options_.wal_segment_bytes;
+                wal_->segment_bytes() >= options_.wal_segment_bytes;
     if (!full && !(force_switch && !mem_->empty())) return absl::OkStatus();
     if (static_cast<int>(imm_.size()) >= options_.max_immutable_memtables) {
       uint64_t start = clock_->NowMonotonicMicros();
       stats_.stall_count.fetch_add(1, std::memory_order_relaxed);
-      bg_cv_.wait(lock);
+      bg_cv_.Wait(&mu_);
       stats_.stall_micros.fetch_add(clock_->NowMonotonicMicros() - start);
       continue;
     }
@@ -278,32 +308,24 @@ absl::Status DBImpl::MakeRoomForWrite(bool force_switch) {
 absl::Status DBImpl::SwitchMemTable() {
   uint64_t number = versions_->NewFileNumber();
   NOKV_SYNC_POINT("DB::SwitchMemTable:BeforeNewSegment");
-  NOKV_ASSIGN_OR_RETURN(auto writer, log::Writer::Create(*vfs_, WalFileName(wal_dir_, number),
-                                                         log::FileKind::kWal, number));
-  // The old segment is complete: make it durable before writes move on, so a later sync of the
-  // new segment never acknowledges data whose predecessor could still be lost.
-  NOKV_RETURN_IF_ERROR(wal_->Sync());
-  wal_->Close().IgnoreError();
-  wal_ = std::move(writer);
-  wal_number_ = number;
+  // Rotate fsyncs the finished segment before the next one exists (engine/wal/wal.h).
+  absl::Status s = wal_->Rotate(number);
+  if (!s.ok()) {
+    // A failed fsync fails the segment for good (sticky): fatal, as in CommitGroup. A failure
+    // to create the next segment leaves the current one intact: only this group fails.
+    if (!wal_->status().ok()) SetFatalError(s);
+    return s;
+  }
   stats_.wal_segments_created.fetch_add(1, std::memory_order_relaxed);
   if (!mem_->empty()) {
     imm_.push_back(Immutable{mem_, mem_log_number_});
-    mem_ = std::make_shared<MemTable>();
+    mem_ = NewMemTable();
     mem_log_number_ = number;
     stats_.memtable_switches.fetch_add(1, std::memory_order_relaxed);
     InstallSuperVersion();
-    bg_cv_.notify_all();
+    bg_cv_.SignalAll();
   }
   return absl::OkStatus();
-}
-
-void DBImpl::SetBackgroundError(const absl::Status& s) {
-  if (bg_error_.ok()) {
-    bg_error_ = absl::Status(
-        s.code(), StrCat("background error, writes stopped until reopen: ", s.message()));
-  }
-  bg_cv_.notify_all();
 }
 
 }  // namespace nokv

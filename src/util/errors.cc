@@ -11,6 +11,15 @@ absl::Status CorruptionError(std::string_view file, uint64_t offset, std::string
   return absl::DataLossError(StrCat("Corruption: ", file, " offset ", offset, ": ", what));
 }
 
+absl::Status WithCorruptionContext(const absl::Status& s, std::string_view file,
+                                   uint64_t offset) {
+  if (s.code() != absl::StatusCode::kDataLoss) return s;
+  std::string_view what(s.message().data(), s.message().size());
+  constexpr std::string_view kPrefix = "Corruption: ";
+  if (what.substr(0, kPrefix.size()) == kPrefix) what.remove_prefix(kPrefix.size());
+  return CorruptionError(file, offset, what);
+}
+
 absl::Status ErrnoError(std::string_view context, int err) {
   std::string msg = StrCat(context, ": ", std::strerror(err));
   switch (err) {

@@ -15,6 +15,9 @@
 namespace nokv {
 
 absl::Status CorruptionError(std::string_view file, uint64_t offset, std::string_view what);
+// A DataLoss status from a decoder that did not know where its bytes came from, re-issued as a
+// CorruptionError naming `file` and `offset`. Other statuses are returned unchanged.
+absl::Status WithCorruptionContext(const absl::Status& s, std::string_view file, uint64_t offset);
 // From an errno value; `context` names the operation and path.
 absl::Status ErrnoError(std::string_view context, int err);
 

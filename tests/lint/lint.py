@@ -17,7 +17,8 @@ RANKS = [
     ("include/nokv/", 4),
     ("src/db/", 4),
     ("raftstore/raft/", 5),
-    ("src/redis/", 6), ("src/metrics/", 6), ("raftstore/", 6), ("meta/", 6),
+    ("src/redis/", 6), ("src/metrics/", 6), ("src/rpc/", 6), ("src/config/", 6),
+    ("raftstore/", 6), ("meta/", 6),
     ("coordinator/", 6), ("percolator/", 6), ("thermos/", 6),
     ("tools/", 7),
 ]
