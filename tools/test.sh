@@ -15,16 +15,16 @@ for preset in default asan; do
   ctest --preset "$preset" -j "$jobs" --label-exclude soak "$@" || status=1
 done
 # The engine's writer queue, flush/compaction threads and readers, and the gateway's reactor and
-# worker threads, under ThreadSanitizer. Only these tests are built here to keep CI short;
-# `cmake --preset tsan && cmake --build --preset tsan` builds everything. FLUSHDB on the engine
-# holds all 1,024 key-stripe locks at once, beyond what TSan's deadlock detector can track (64),
-# so that one case is left to the default and asan presets.
+# worker threads, transactions and WATCH races, under ThreadSanitizer. Only these tests are
+# built here to keep CI short; `cmake --preset tsan && cmake --build --preset tsan` builds
+# everything.
 echo "=== preset: tsan (DB, durability, power-cut, replication, redis, meta, coordinator) ==="
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs" --target db_test db_durability_test db_power_cut_test \
-  db_replication_test redis_server_test redis_commands_test meta_replicated_store_test \
-  meta_local_store_test coordinator_authority_test coordinator_handler_test
+  db_replication_test redis_server_test redis_commands_test redis_txn_test \
+  meta_replicated_store_test meta_local_store_test coordinator_authority_test \
+  coordinator_handler_test
 ctest --preset tsan -j "$jobs" \
-  -R '^(DBTest|DurabilityTest|ReplicationTest|Shards/PowerCutTest\.AcknowledgedWritesSurviveEveryCut/[01]|Backends/CommandsTest|ServerTest|ReplicatedMetaStoreTest|LocalMetaStoreTest|AuthorityTest|FencedWindowTest|CoordinatorTest|EraGuardTest)\.?' \
-  -E 'FlushAndSelect/embedded|OversizedBatch' "$@" || status=1
+  -R '^(DBTest|DurabilityTest|ReplicationTest|Shards/PowerCutTest\.AcknowledgedWritesSurviveEveryCut/[01]|Backends/CommandsTest|Backends/TxnTest|EmbeddedDatabasesTest|Modes/ServerTest|ServerTest|ReplicatedMetaStoreTest|LocalMetaStoreTest|AuthorityTest|FencedWindowTest|CoordinatorTest|EraGuardTest)\.?' \
+  -E 'OversizedBatch' "$@" || status=1
 exit $status

@@ -16,6 +16,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "bench/ycsb/kv_engine.h"
 #include "bench/ycsb/record.h"
 #include "bench/ycsb/report.h"
@@ -128,6 +130,17 @@ int Main(int argc, char** argv) {
       "  nokv-ycsb [--engines=nokv,rocksdb,leveldb] [--workloads=A,B,C,D,E,F] [--records=N]\n"
       "            [--ops=N] [--threads=N] [--value-size=N] [--sync] [--repeat=N]\n"
       "            [--json=FILE] [--dir=DIR] [--preset=reference]");
+  // --help lists this file's flags (absl's default looks for a file named like the binary).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view path) {
+    return absl::EndsWith(path, "bench/ycsb/main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  usage.normalize_filename = [](absl::string_view path) {
+    return std::string(path.substr(
+        path.rfind("bench/ycsb/") == absl::string_view::npos ? 0 : path.rfind("bench/ycsb/")));
+  };
+  absl::SetFlagsUsageConfig(usage);
   std::vector<std::string> storage;
   std::set<std::string> given;
   std::vector<char*> args = NormalizeFlagNames(argc, argv, &storage, &given);

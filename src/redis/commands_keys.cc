@@ -1,7 +1,8 @@
-// Keyspace commands: DEL/UNLINK, EXISTS, TYPE, the EXPIRE family, TTL/PTTL, PERSIST, RENAME,
-// KEYS, SCAN, RANDOMKEY.
+// Keyspace commands: DEL/UNLINK, EXISTS/TOUCH, TYPE, the EXPIRE family, TTL/PTTL,
+// EXPIRETIME/PEXPIRETIME, PERSIST, RENAME, KEYS, SCAN, RANDOMKEY, OBJECT.
 #include <algorithm>
 #include <climits>
+#include <optional>
 
 #include "src/redis/command.h"
 #include "src/redis/glob.h"
@@ -11,16 +12,6 @@ namespace nokv::redis {
 namespace {
 
 uint64_t Now(CommandContext& c) { return c.server->clock->NowUnixMillis(); }
-
-bool RunUpdate(CommandContext& c, const std::vector<std::string_view>& keys,
-               const UpdateBody& body) {
-  absl::Status s = c.store()->Update(keys, body);
-  if (!s.ok()) {
-    ReplyStoreError(c, s);
-    return false;
-  }
-  return true;
-}
 
 enum ExpireFlag : uint32_t { kNx = 1, kXx = 2, kGt = 4, kLt = 8 };
 
@@ -79,10 +70,10 @@ void ExpireGeneric(CommandContext& c, TimeUnit unit, bool relative) {
         }
         applied = true;
         if (when <= static_cast<int64_t>(now)) {
-          muts->push_back(Mutation::Delete(std::string(key)));
+          muts->push_back(Mutation::Delete(c.db(), std::string(key)));
         } else {
           muts->push_back(
-              Mutation::Put(std::string(key), cur[0]->value, static_cast<uint64_t>(when)));
+              Mutation::Put(c.db(), std::string(key), cur[0]->value, static_cast<uint64_t>(when)));
         }
         return absl::OkStatus();
       })) {
@@ -92,7 +83,7 @@ void ExpireGeneric(CommandContext& c, TimeUnit unit, bool relative) {
 }
 
 void TtlGeneric(CommandContext& c, bool millis) {
-  auto r = GetOne(c.store(), c.argv[1]);
+  auto r = GetOne(c.store, c.db(), c.argv[1]);
   if (!r.ok()) return ReplyStoreError(c, r.status());
   if (!r->has_value()) return AppendInteger(c.out, -2);
   uint64_t deadline = (*r)->expires_at_ms;
@@ -101,6 +92,31 @@ void TtlGeneric(CommandContext& c, bool millis) {
   int64_t ttl = deadline > now ? static_cast<int64_t>(deadline - now) : 0;
   AppendInteger(c.out, millis ? ttl : (ttl + 500) / 1000);
 }
+
+// EXPIRETIME / PEXPIRETIME: the absolute deadline (seconds rounded as Redis rounds them).
+void ExpireTimeGeneric(CommandContext& c, bool millis) {
+  auto r = GetOne(c.store, c.db(), c.argv[1]);
+  if (!r.ok()) return ReplyStoreError(c, r.status());
+  if (!r->has_value()) return AppendInteger(c.out, -2);
+  const uint64_t deadline = (*r)->expires_at_ms;
+  if (deadline == 0) return AppendInteger(c.out, -1);
+  AppendInteger(c.out, static_cast<int64_t>(millis ? deadline : (deadline + 500) / 1000));
+}
+
+// OBJECT's lookup: the entry, or a null reply (and nullopt) if the key is missing.
+std::optional<Entry> ObjectLookup(CommandContext& c) {
+  auto r = GetOne(c.store, c.db(), c.argv[2]);
+  if (!r.ok()) {
+    ReplyStoreError(c, r.status());
+    return std::nullopt;
+  }
+  if (!r->has_value()) ReplyNull(c);
+  return std::move(*r);
+}
+
+// Redis stores a string that parses as a long in at most 20 bytes as an integer, and integers
+// 0..9999 as shared objects.
+bool IntEncoded(std::string_view v, int64_t* n) { return v.size() <= 20 && ParseInt64Strict(v, n); }
 
 void RenameGeneric(CommandContext& c, bool nx) {
   std::string_view src = c.argv[1];
@@ -115,8 +131,9 @@ void RenameGeneric(CommandContext& c, bool nx) {
         if (missing || src == dst) return absl::OkStatus();
         if (nx && cur[1].has_value()) return absl::OkStatus();
         renamed = true;
-        muts->push_back(Mutation::Delete(std::string(src)));
-        muts->push_back(Mutation::Put(std::string(dst), cur[0]->value, cur[0]->expires_at_ms));
+        muts->push_back(Mutation::Delete(c.db(), std::string(src)));
+        muts->push_back(
+            Mutation::Put(c.db(), std::string(dst), cur[0]->value, cur[0]->expires_at_ms));
         return absl::OkStatus();
       })) {
     return;
@@ -163,7 +180,7 @@ void Del(CommandContext& c) {
         for (size_t i = 0; i < keys.size(); ++i) {
           if (!cur[i].has_value()) continue;
           ++deleted;
-          muts->push_back(Mutation::Delete(std::string(keys[i])));
+          muts->push_back(Mutation::Delete(c.db(), std::string(keys[i])));
         }
         return absl::OkStatus();
       })) {
@@ -175,7 +192,7 @@ void Del(CommandContext& c) {
 void Exists(CommandContext& c) {
   std::vector<std::string_view> keys(c.argv.begin() + 1, c.argv.end());
   std::vector<std::optional<Entry>> values;
-  absl::Status s = c.store()->MultiGet(keys, &values);
+  absl::Status s = c.store->MultiGet(c.db(), keys, &values);
   if (!s.ok()) return ReplyStoreError(c, s);
   int64_t n = 0;
   for (const auto& v : values) n += v.has_value() ? 1 : 0;
@@ -183,7 +200,7 @@ void Exists(CommandContext& c) {
 }
 
 void Type(CommandContext& c) {
-  auto r = GetOne(c.store(), c.argv[1]);
+  auto r = GetOne(c.store, c.db(), c.argv[1]);
   if (!r.ok()) return ReplyStoreError(c, r.status());
   AppendSimpleString(c.out, r->has_value() ? "string" : "none");
 }
@@ -200,12 +217,58 @@ void Persist(CommandContext& c) {
   bool changed = false;
   if (!RunUpdate(c, {key}, [&](const auto& cur, std::vector<Mutation>* muts) {
         changed = cur[0].has_value() && cur[0]->expires_at_ms != 0;
-        if (changed) muts->push_back(Mutation::Put(std::string(key), cur[0]->value));
+        if (changed) muts->push_back(Mutation::Put(c.db(), std::string(key), cur[0]->value));
         return absl::OkStatus();
       })) {
     return;
   }
   AppendInteger(c.out, changed ? 1 : 0);
+}
+
+void ExpireTime(CommandContext& c) { ExpireTimeGeneric(c, false); }
+void PExpireTime(CommandContext& c) { ExpireTimeGeneric(c, true); }
+
+void ObjectEncoding(CommandContext& c) {
+  std::optional<Entry> e = ObjectLookup(c);
+  if (!e.has_value()) return;
+  int64_t n = 0;
+  // Redis keeps strings of up to 44 bytes in one allocation ("embstr"). A value built by
+  // APPEND or SETRANGE is "raw" in Redis whatever its size; here the encoding follows the
+  // content only.
+  AppendBulk(c.out, IntEncoded(e->value, &n) ? "int" : e->value.size() <= 44 ? "embstr" : "raw");
+}
+
+void ObjectFreq(CommandContext& c) {
+  if (!ObjectLookup(c).has_value()) return;
+  // maxmemory-policy is always noeviction here: no LFU counter exists, as Redis says.
+  AppendError(c.out,
+              "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
+              "note that when switching between policies at runtime LRU and LFU data will take "
+              "some time to adjust.");
+}
+
+void ObjectIdleTime(CommandContext& c) {
+  if (!ObjectLookup(c).has_value()) return;
+  AppendInteger(c.out, 0);  // access times are not tracked: every key reads as just used
+}
+
+void ObjectRefCount(CommandContext& c) {
+  std::optional<Entry> e = ObjectLookup(c);
+  if (!e.has_value()) return;
+  int64_t n = 0;
+  AppendInteger(c.out, IntEncoded(e->value, &n) && n >= 0 && n < 10000 ? INT32_MAX : 1);
+}
+
+void ObjectHelp(CommandContext& c) {
+  ReplyHelp(c, "OBJECT",
+            {"ENCODING <key>", "    Return the kind of internal representation used in order to",
+             "    store the value associated with a <key>.", "FREQ <key>",
+             "    Return the access frequency index of the <key>. The returned integer is",
+             "    proportional to the logarithm of the recent access frequency of the key.",
+             "IDLETIME <key>", "    Return the idle time of the <key>, that is the approximated",
+             "    number of seconds elapsed since the last access to the key.", "REFCOUNT <key>",
+             "    Return the number of references of the value associated with",
+             "    the specified <key>.", "HELP", "    Print this help."});
 }
 
 void Rename(CommandContext& c) { RenameGeneric(c, false); }
@@ -218,7 +281,9 @@ void Keys(CommandContext& c) {
   std::optional<std::string> next = prefix;
   std::vector<std::string> batch;
   while (next.has_value()) {
-    absl::Status s = c.store()->Scan(*next, 1024, &batch, &next);
+    // Scan resets *next before it reads `start`: pass a copy, not a view into *next.
+    const std::string start = std::move(*next);
+    absl::Status s = c.store->Scan(c.db(), start, 1024, &batch, &next);
     if (!s.ok()) return ReplyStoreError(c, s);
     bool past_prefix = false;
     for (std::string& k : batch) {
@@ -264,7 +329,7 @@ void Scan(CommandContext& c) {
   std::optional<std::string> next;
   // COUNT bounds the work of one call, as in Redis; cap it so one call stays short.
   size_t limit = static_cast<size_t>(std::min<int64_t>(count, 100000));
-  absl::Status s = c.store()->Scan(start, limit, &keys, &next);
+  absl::Status s = c.store->Scan(c.db(), start, limit, &keys, &next);
   if (!s.ok()) return ReplyStoreError(c, s);
   std::vector<std::string_view> selected;
   bool type_ok = !type.has_value() || EqualsIgnoreCase(*type, "string");
@@ -291,10 +356,10 @@ void RandomKey(CommandContext& c) {
   }
   std::vector<std::string> keys;
   std::optional<std::string> next;
-  absl::Status s = c.store()->Scan(start, 1, &keys, &next);
-  if (s.ok() && keys.empty()) s = c.store()->Scan("", 1, &keys, &next);
+  absl::Status s = c.store->Scan(c.db(), start, 1, &keys, &next);
+  if (s.ok() && keys.empty()) s = c.store->Scan(c.db(), "", 1, &keys, &next);
   if (!s.ok()) return ReplyStoreError(c, s);
-  if (keys.empty()) return AppendNullBulk(c.out);
+  if (keys.empty()) return ReplyNull(c);
   AppendBulk(c.out, keys[0]);
 }
 

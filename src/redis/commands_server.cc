@@ -1,42 +1,38 @@
-// Connection and server commands: PING, ECHO, QUIT, HELLO, AUTH, SELECT, CLIENT, CONFIG, INFO,
-// DBSIZE, FLUSHDB/FLUSHALL, TIME.
+// Server commands: COMMAND, CONFIG, INFO, TIME, LASTSAVE, SAVE, BGSAVE.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "src/redis/command.h"
+#include "src/redis/command_meta.h"
 #include "src/redis/glob.h"
 #include "src/util/str_cat.h"
 
 namespace nokv::redis {
 namespace {
 
-// Compares without an early exit so the time taken does not reveal the matching prefix.
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  size_t n = std::max(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    unsigned char x = i < a.size() ? a[i] : 0;
-    unsigned char y = i < b.size() ? b[i] : 0;
-    diff |= x ^ y;
+// A command or subcommand by its full name ("get", "config|get"), case-insensitive.
+const CommandSpec* FindAnyCommand(std::string_view name) {
+  const std::string lower = ToLower(name);
+  for (const CommandSpec& spec : AllCommands()) {
+    if (spec.name == lower) return &spec;
   }
-  return diff == 0;
+  return nullptr;
 }
 
-// The only user is "default"; without requirepass it accepts any password (Redis's nopass).
-bool CheckCredentials(const ServerState& server, std::string_view user, std::string_view pass) {
-  if (user != "default") return false;
-  if (server.config.requirepass.empty()) return true;
-  return ConstantTimeEquals(pass, server.config.requirepass);
+bool TopLevel(const CommandSpec& spec) { return spec.name.find('|') == std::string_view::npos; }
+
+size_t TopLevelCount() {
+  size_t n = 0;
+  for (const CommandSpec& spec : AllCommands()) n += TopLevel(spec) ? 1 : 0;
+  return n;
 }
 
-bool ValidClientName(std::string_view name) {
-  for (char ch : name) {
-    if (ch < '!' || ch > '~') return false;
+void AppendCommandInfo(CommandContext& c, const CommandSpec* spec) {
+  if (spec == nullptr || spec->meta == nullptr ||
+      !AppendResp3(c.out, spec->meta->info, c.protocol())) {
+    return AppendNull(c.out, c.protocol());
   }
-  return true;
 }
-
-constexpr std::string_view kErrBadClientName =
-    "ERR Client names cannot contain spaces, newlines or special characters.";
 
 void AppendSection(std::string* info, bool* first, std::string_view title) {
   if (!*first) info->append("\r\n");
@@ -44,187 +40,151 @@ void AppendSection(std::string* info, bool* first, std::string_view title) {
   StrAppend(info, "# ", title, "\r\n");
 }
 
-void AppendField(std::string* info, std::string_view name, std::string_view value) {
+template <typename T>
+void AppendField(std::string* info, std::string_view name, const T& value) {
   StrAppend(info, name, ":", value, "\r\n");
 }
-template <typename T>
-void AppendField(std::string* info, std::string_view name, T value) {
-  StrAppend(info, name, ":", value, "\r\n");
+
+// Flushes in the background for BGSAVE; false if a background save is already running.
+bool StartBackgroundSave(ServerState* server) {
+  return server->RunInBackground([server] {
+    if (server->store->Flush().ok()) {
+      server->last_save_s.store(server->clock->NowUnixMillis() / 1000);
+    }
+  });
 }
 
 }  // namespace
 
 namespace handlers {
 
-void Ping(CommandContext& c) {
-  if (c.argv.size() > 2) return ReplyWrongArity(c, "ping");
-  if (c.argv.size() == 2) return AppendBulk(c.out, c.argv[1]);
-  AppendSimpleString(c.out, "PONG");
-}
-
-void Echo(CommandContext& c) { AppendBulk(c.out, c.argv[1]); }
-
-void Quit(CommandContext& c) {
-  c.session->close_after_reply = true;
-  AppendOk(c.out);
-}
-
-void Auth(CommandContext& c) {
-  if (c.argv.size() > 3) return AppendError(c.out, kErrSyntax);
-  if (c.argv.size() == 2 && c.server->config.requirepass.empty()) {
-    return AppendError(c.out,
-                       "ERR AUTH <password> called without any password configured for the "
-                       "default user. Are you sure your configuration is correct?");
+void CommandAll(CommandContext& c) {
+  AppendArrayHeader(c.out, static_cast<int64_t>(TopLevelCount()));
+  for (const CommandSpec& spec : AllCommands()) {
+    if (TopLevel(spec)) AppendCommandInfo(c, &spec);
   }
-  std::string_view user = c.argv.size() == 3 ? std::string_view(c.argv[1]) : "default";
-  std::string_view pass = c.argv.back();
-  if (!CheckCredentials(*c.server, user, pass)) return AppendError(c.out, kErrWrongPass);
-  c.session->authenticated = true;
-  AppendOk(c.out);
 }
 
-void Hello(CommandContext& c) {
-  size_t j = 1;
-  if (c.argv.size() >= 2) {
-    int64_t version = 0;
-    if (!ParseInt64Strict(c.argv[1], &version)) {
-      return AppendError(c.out, "ERR Protocol version is not an integer or out of range");
+void CommandCount(CommandContext& c) {
+  AppendInteger(c.out, static_cast<int64_t>(TopLevelCount()));
+}
+
+void CommandInfo(CommandContext& c) {
+  if (c.argv.size() == 2) return CommandAll(c);
+  AppendArrayHeader(c.out, static_cast<int64_t>(c.argv.size() - 2));
+  for (size_t i = 2; i < c.argv.size(); ++i) AppendCommandInfo(c, FindAnyCommand(c.argv[i]));
+}
+
+void CommandDocs(CommandContext& c) {
+  std::vector<const CommandSpec*> specs;
+  if (c.argv.size() == 2) {
+    for (const CommandSpec& spec : AllCommands()) {
+      if (TopLevel(spec) && spec.meta != nullptr) specs.push_back(&spec);
     }
-    // Only RESP2 is spoken; clients asking for 3 fall back to 2 on NOPROTO.
-    if (version != 2) return AppendError(c.out, "NOPROTO unsupported protocol version");
-    j = 2;
-  }
-  std::optional<std::string_view> user, pass, name;
-  for (; j < c.argv.size(); ++j) {
-    size_t more = c.argv.size() - 1 - j;
-    std::string_view opt = c.argv[j];
-    if (EqualsIgnoreCase(opt, "auth") && more >= 2) {
-      user = c.argv[j + 1];
-      pass = c.argv[j + 2];
-      j += 2;
-    } else if (EqualsIgnoreCase(opt, "setname") && more >= 1) {
-      name = c.argv[j + 1];
-      ++j;
-    } else {
-      return AppendError(c.out, StrCat("ERR Syntax error in HELLO option '", opt, "'"));
-    }
-  }
-  if (user.has_value()) {
-    if (!CheckCredentials(*c.server, *user, *pass)) return AppendError(c.out, kErrWrongPass);
-    c.session->authenticated = true;
-  }
-  if (!c.session->authenticated) {
-    return AppendError(c.out,
-                       "NOAUTH HELLO must be called with the client already authenticated, "
-                       "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
-                       "authenticate the client and select the RESP protocol version at the same "
-                       "time");
-  }
-  if (name.has_value()) {
-    if (!ValidClientName(*name)) return AppendError(c.out, kErrBadClientName);
-    c.session->name = std::string(*name);
-  }
-  AppendArrayHeader(c.out, 14);
-  AppendBulk(c.out, "server");
-  AppendBulk(c.out, "redis");
-  AppendBulk(c.out, "version");
-  AppendBulk(c.out, kRedisCompatVersion);
-  AppendBulk(c.out, "proto");
-  AppendInteger(c.out, 2);
-  AppendBulk(c.out, "id");
-  AppendInteger(c.out, static_cast<int64_t>(c.session->id));
-  AppendBulk(c.out, "mode");
-  AppendBulk(c.out, "standalone");
-  AppendBulk(c.out, "role");
-  AppendBulk(c.out, "master");
-  AppendBulk(c.out, "modules");
-  AppendArrayHeader(c.out, 0);
-}
-
-void Select(CommandContext& c) {
-  int64_t index = 0;
-  if (!ParseInt64Strict(c.argv[1], &index) || index < INT32_MIN || index > INT32_MAX) {
-    return AppendError(c.out, kErrNotInteger);
-  }
-  if (index != 0) return AppendError(c.out, "ERR DB index is out of range");
-  AppendOk(c.out);
-}
-
-void Client(CommandContext& c) {
-  std::string_view sub = c.argv[1];
-  const size_t argc = c.argv.size();
-  if (EqualsIgnoreCase(sub, "id")) {
-    if (argc != 2) return ReplyWrongArity(c, "client|id");
-    AppendInteger(c.out, static_cast<int64_t>(c.session->id));
-  } else if (EqualsIgnoreCase(sub, "setname")) {
-    if (argc != 3) return ReplyWrongArity(c, "client|setname");
-    if (!ValidClientName(c.argv[2])) return AppendError(c.out, kErrBadClientName);
-    c.session->name = c.argv[2];
-    AppendOk(c.out);
-  } else if (EqualsIgnoreCase(sub, "getname")) {
-    if (argc != 2) return ReplyWrongArity(c, "client|getname");
-    if (c.session->name.empty()) return AppendNullBulk(c.out);
-    AppendBulk(c.out, c.session->name);
-  } else if (EqualsIgnoreCase(sub, "setinfo")) {
-    // Sent by newer client libraries on connect; accepted and ignored.
-    if (argc != 4) return ReplyWrongArity(c, "client|setinfo");
-    if (!EqualsIgnoreCase(c.argv[2], "lib-name") && !EqualsIgnoreCase(c.argv[2], "lib-ver")) {
-      return AppendError(c.out, StrCat("ERR Unrecognized option '", c.argv[2], "'"));
-    }
-    AppendOk(c.out);
   } else {
-    AppendError(c.out, StrCat("ERR unknown subcommand '", std::string_view(sub).substr(0, 128),
-                              "'. Try CLIENT HELP."));
+    for (size_t i = 2; i < c.argv.size(); ++i) {
+      const CommandSpec* spec = FindAnyCommand(c.argv[i]);
+      if (spec != nullptr && spec->meta != nullptr) specs.push_back(spec);
+    }
+  }
+  std::string body;
+  int64_t n = 0;
+  for (const CommandSpec* spec : specs) {
+    const size_t before = body.size();
+    AppendBulk(&body, spec->name);
+    if (AppendResp3(&body, spec->meta->docs, c.protocol())) {
+      ++n;
+    } else {
+      body.resize(before);
+    }
+  }
+  AppendMapHeader(c.out, n, c.protocol());
+  c.out->append(body);
+}
+
+void CommandList(CommandContext& c) {
+  std::optional<std::string_view> pattern;
+  if (c.argv.size() == 5 && EqualsIgnoreCase(c.argv[2], "filterby") &&
+      EqualsIgnoreCase(c.argv[3], "pattern")) {
+    pattern = c.argv[4];
+  } else if (c.argv.size() == 5 && EqualsIgnoreCase(c.argv[2], "filterby") &&
+             (EqualsIgnoreCase(c.argv[3], "module") || EqualsIgnoreCase(c.argv[3], "aclcat"))) {
+    // No modules; ACL categories are not indexed here, so no command matches either filter.
+    return AppendArrayHeader(c.out, 0);
+  } else if (c.argv.size() != 2) {
+    return AppendError(c.out, kErrSyntax);
+  }
+  std::vector<std::string_view> names;
+  for (const CommandSpec& spec : AllCommands()) {
+    if (!TopLevel(spec)) continue;
+    if (pattern.has_value() && !GlobMatch(ToLower(*pattern), spec.name)) continue;
+    names.push_back(spec.name);
+  }
+  AppendArrayHeader(c.out, static_cast<int64_t>(names.size()));
+  for (std::string_view n : names) AppendBulk(c.out, n);
+}
+
+void CommandHelp(CommandContext& c) {
+  ReplyHelp(c, "COMMAND",
+            {"(no subcommand)", "    Return details about all commands.", "COUNT",
+             "    Return the total number of commands in this server.", "LIST",
+             "    Return a list of all commands in this server.", "INFO [<command-name> ...]",
+             "    Return details about multiple commands.",
+             "    If no command names are given, documentation details for all",
+             "    commands are returned.", "DOCS [<command-name> ...]",
+             "    Return documentation details about multiple commands.",
+             "    If no command names are given, documentation details for all",
+             "    commands are returned.", "HELP", "    Print this help."});
+}
+
+void ConfigGet(CommandContext& c) {
+  std::vector<std::string_view> patterns(c.argv.begin() + 2, c.argv.end());
+  auto params = c.server->config.Get(patterns);
+  AppendMapHeader(c.out, static_cast<int64_t>(params.size()), c.protocol());
+  for (const auto& [name, value] : params) {
+    AppendBulk(c.out, name);
+    AppendBulk(c.out, value);
   }
 }
 
-void Config(CommandContext& c) {
-  std::string_view sub = c.argv[1];
-  if (!EqualsIgnoreCase(sub, "get")) {
-    return AppendError(c.out, StrCat("ERR unknown subcommand '",
-                                     std::string_view(sub).substr(0, 128), "'. Try CONFIG HELP."));
-  }
-  if (c.argv.size() < 3) return ReplyWrongArity(c, "config|get");
-  const ServerConfig& cfg = c.server->config;
-  const std::vector<std::pair<std::string, std::string>> params = {
-      {"appendonly", "no"},
-      {"appendfsync", cfg.sync ? "always" : "no"},
-      {"bind", cfg.bind_addr},
-      {"databases", "1"},
-      {"dir", cfg.workdir},
-      {"maxmemory", "0"},
-      {"port", StrCat(c.server->bound_port.load())},
-      {"proto-max-bulk-len", StrCat(cfg.proto_max_bulk_len)},
-      {"save", ""},
-      {"timeout", "0"},
-  };
-  std::vector<const std::pair<std::string, std::string>*> hits;
-  for (const auto& p : params) {
-    for (size_t i = 2; i < c.argv.size(); ++i) {
-      if (GlobMatch(ToLower(c.argv[i]), p.first)) {
-        hits.push_back(&p);
-        break;
-      }
-    }
-  }
-  AppendArrayHeader(c.out, static_cast<int64_t>(hits.size() * 2));
-  for (const auto* p : hits) {
-    AppendBulk(c.out, p->first);
-    AppendBulk(c.out, p->second);
-  }
+void ConfigSet(CommandContext& c) {
+  if (c.argv.size() % 2 != 0) return AppendError(c.out, kErrSyntax);
+  std::vector<std::pair<std::string_view, std::string_view>> params;
+  for (size_t i = 2; i + 1 < c.argv.size(); i += 2) params.emplace_back(c.argv[i], c.argv[i + 1]);
+  if (auto error = c.server->config.Set(params)) return AppendError(c.out, *error);
+  AppendOk(c.out);
+}
+
+void ConfigResetStat(CommandContext& c) {
+  c.server->ResetStats();
+  AppendOk(c.out);
+}
+
+void ConfigRewrite(CommandContext& c) {
+  AppendError(c.out, "ERR The server is running without a config file");
+}
+
+void ConfigHelp(CommandContext& c) {
+  ReplyHelp(
+      c, "CONFIG",
+      {"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+       "SET <directive> <value>", "    Set the configuration <directive> to <value>.", "RESETSTAT",
+       "    Reset statistics reported by the INFO command.", "REWRITE",
+       "    Rewrite the configuration file.", "HELP", "    Print this help."});
 }
 
 void Info(CommandContext& c) {
-  bool all = c.argv.size() == 1;
-  auto wants = [&](std::string_view section) {
-    if (all) return true;
+  const bool no_args = c.argv.size() == 1;
+  auto requested = [&](std::string_view section) {
     for (size_t i = 1; i < c.argv.size(); ++i) {
-      if (EqualsIgnoreCase(c.argv[i], section) || EqualsIgnoreCase(c.argv[i], "all") ||
-          EqualsIgnoreCase(c.argv[i], "everything") || EqualsIgnoreCase(c.argv[i], "default")) {
-        return true;
-      }
+      if (EqualsIgnoreCase(c.argv[i], section)) return true;
     }
     return false;
+  };
+  const bool everything = requested("all") || requested("everything");
+  // Redis's default sections are everything but commandstats.
+  auto wants = [&](std::string_view section, bool in_default = true) {
+    return everything || requested(section) || (in_default && (no_args || requested("default")));
   };
   ServerState& s = *c.server;
   const GatewayMetrics& m = s.metrics;
@@ -249,20 +209,28 @@ void Info(CommandContext& c) {
   if (wants("clients")) {
     AppendSection(&info, &first, "Clients");
     AppendField(&info, "connected_clients", m.connections_active->value());
+    AppendField(&info, "maxclients", s.config.maxclients());
     AppendField(&info, "blocked_clients", 0);
   }
+  if (wants("memory")) {
+    AppendSection(&info, &first, "Memory");
+    AppendField(&info, "maxmemory", 0);
+    AppendField(&info, "maxmemory_policy", "noeviction");
+  }
+  const ServerState::StatsBaseline stats = s.StatsSinceReset();
   if (wants("persistence")) {
     AppendSection(&info, &first, "Persistence");
     AppendField(&info, "loading", 0);
     AppendField(&info, "async_loading", 0);
     AppendField(&info, "rdb_changes_since_last_save", 0);
-    AppendField(&info, "rdb_bgsave_in_progress", 0);
+    AppendField(&info, "rdb_bgsave_in_progress", s.BackgroundTaskRunning() ? 1 : 0);
+    AppendField(&info, "rdb_last_save_time", s.last_save_s.load());
     AppendField(&info, "rdb_last_bgsave_status", "ok");
-    AppendField(&info, "aof_enabled", 0);
+    AppendField(&info, "aof_enabled", 1);
     AppendField(&info, "aof_rewrite_in_progress", 0);
     AppendField(&info, "nokv_storage", "nokv-wal-lsm");
-    AppendField(&info, "nokv_sync_writes", s.config.sync ? 1 : 0);
-    AppendField(&info, "nokv_workdir", s.config.workdir);
+    AppendField(&info, "nokv_sync_writes", s.config.sync() ? 1 : 0);
+    AppendField(&info, "nokv_workdir", s.config.workdir());
     for (const auto& [name, value] : s.store->Stats()) {
       std::string field = StrCat("nokv_", name);
       for (char& ch : field) {
@@ -273,45 +241,60 @@ void Info(CommandContext& c) {
   }
   if (wants("stats")) {
     AppendSection(&info, &first, "Stats");
-    AppendField(&info, "total_connections_received", m.connections_accepted->value());
-    AppendField(&info, "total_commands_processed", m.commands_total->value());
-    AppendField(&info, "total_net_input_bytes", m.bytes_read->value());
-    AppendField(&info, "total_net_output_bytes", m.bytes_written->value());
-    AppendField(&info, "rejected_connections", m.connections_rejected->value());
+    AppendField(&info, "total_connections_received", stats.connections);
+    AppendField(&info, "total_commands_processed", stats.commands);
+    AppendField(&info, "total_net_input_bytes", stats.net_input);
+    AppendField(&info, "total_net_output_bytes", stats.net_output);
+    AppendField(&info, "rejected_connections", stats.rejected);
     AppendField(&info, "keyspace_hits", s.keyspace_hits.load());
     AppendField(&info, "keyspace_misses", s.keyspace_misses.load());
-    AppendField(&info, "total_error_replies", m.errors_total->value());
-    AppendField(&info, "unknown_commands", m.unknown_commands->value());
-    AppendField(&info, "protocol_errors", m.protocol_errors->value());
+    AppendField(&info, "total_error_replies", stats.errors);
+    AppendField(&info, "unknown_commands", stats.unknown);
+    AppendField(&info, "protocol_errors", stats.protocol_errors);
+  }
+  if (wants("replication")) {
+    AppendSection(&info, &first, "Replication");
+    AppendField(&info, "role", "master");
+    AppendField(&info, "connected_slaves", 0);
+  }
+  if (wants("cpu")) {
+    AppendSection(&info, &first, "CPU");
+    rusage self{};
+    getrusage(RUSAGE_SELF, &self);
+    auto secs = [](const timeval& tv) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%ld.%06ld", static_cast<long>(tv.tv_sec),
+                    static_cast<long>(tv.tv_usec));
+      return std::string(buf);
+    };
+    AppendField(&info, "used_cpu_sys", secs(self.ru_stime));
+    AppendField(&info, "used_cpu_user", secs(self.ru_utime));
+  }
+  if (wants("cluster")) {
+    AppendSection(&info, &first, "Cluster");
+    AppendField(&info, "cluster_enabled", 0);
+  }
+  if (wants("commandstats", /*in_default=*/false)) {
+    AppendSection(&info, &first, "Commandstats");
+    for (const CommandSpec& spec : AllCommands()) {
+      const uint64_t calls = m.per_command[spec.index]->value();
+      if (calls == 0 || spec.handler == nullptr) continue;
+      StrAppend(&info, "cmdstat_", spec.name, ":calls=", calls,
+                ",rejected_calls=0,failed_calls=", m.per_command_errors[spec.index]->value(),
+                "\r\n");
+    }
   }
   if (wants("keyspace")) {
     AppendSection(&info, &first, "Keyspace");
-    uint64_t keys = 0, expires = 0;
-    absl::Status st = s.store->Count(&keys, &expires);
-    if (!st.ok()) return ReplyStoreError(c, st);
-    if (keys > 0) {
-      StrAppend(&info, "db0:keys=", keys, ",expires=", expires, ",avg_ttl=0\r\n");
+    for (int db = 0; db < kDatabases; ++db) {
+      uint64_t keys = 0, expires = 0;
+      absl::Status st = c.store->Count(db, &keys, &expires);
+      if (!st.ok()) return ReplyStoreError(c, st);
+      if (keys > 0)
+        StrAppend(&info, "db", db, ":keys=", keys, ",expires=", expires, ",avg_ttl=0\r\n");
     }
   }
-  AppendBulk(c.out, info);
-}
-
-void DbSize(CommandContext& c) {
-  uint64_t keys = 0, expires = 0;
-  absl::Status s = c.store()->Count(&keys, &expires);
-  if (!s.ok()) return ReplyStoreError(c, s);
-  AppendInteger(c.out, static_cast<int64_t>(keys));
-}
-
-void FlushDb(CommandContext& c) {
-  if (c.argv.size() > 2 || (c.argv.size() == 2 && !EqualsIgnoreCase(c.argv[1], "sync") &&
-                            !EqualsIgnoreCase(c.argv[1], "async"))) {
-    return AppendError(c.out, kErrSyntax);
-  }
-  absl::Status s = c.store()->Clear();
-  if (!s.ok()) return ReplyStoreError(c, s);
-  c.server->cursors.Clear();
-  AppendOk(c.out);
+  AppendVerbatim(c.out, info, c.protocol());
 }
 
 void Time(CommandContext& c) {
@@ -319,6 +302,33 @@ void Time(CommandContext& c) {
   AppendArrayHeader(c.out, 2);
   AppendBulk(c.out, StrCat(ms / 1000));
   AppendBulk(c.out, StrCat((ms % 1000) * 1000));
+}
+
+void LastSave(CommandContext& c) {
+  AppendInteger(c.out, static_cast<int64_t>(c.server->last_save_s.load()));
+}
+
+void Save(CommandContext& c) {
+  if (c.server->BackgroundTaskRunning()) {
+    return AppendError(c.out, "ERR Background save already in progress");
+  }
+  absl::Status s = c.server->store->Flush();
+  if (!s.ok()) return ReplyStoreError(c, s);
+  c.server->last_save_s.store(c.server->clock->NowUnixMillis() / 1000);
+  AppendOk(c.out);
+}
+
+void BgSave(CommandContext& c) {
+  const bool schedule = c.argv.size() == 2 && EqualsIgnoreCase(c.argv[1], "schedule");
+  if (c.argv.size() > 2 || (c.argv.size() == 2 && !schedule)) {
+    return AppendError(c.out, kErrSyntax);
+  }
+  if (!StartBackgroundSave(c.server)) {
+    return AppendError(c.out, "ERR Background save already in progress");
+  }
+  // Inside EXEC Redis only schedules the save; here it starts at once either way.
+  AppendSimpleString(c.out, c.store != c.server->store ? "Background saving scheduled"
+                                                       : "Background saving started");
 }
 
 }  // namespace handlers

@@ -34,23 +34,27 @@ bool ParseExpireArg(CommandContext& c, std::string_view arg, TimeUnit unit, bool
   return true;
 }
 
+Mutation PutAt(int db, std::string_view key, std::string value, uint64_t deadline_ms,
+               uint64_t now_ms) {
+  // A put whose deadline has already passed is a delete (SET k v PXAT <past>, EXPIRE k -1).
+  if (deadline_ms != 0 && deadline_ms <= now_ms) return Mutation::Delete(db, std::string(key));
+  return Mutation::Put(db, std::string(key), std::move(value), deadline_ms);
+}
+
+std::string_view StepCounter(const std::optional<Entry>& cur, int64_t delta, int64_t* result) {
+  int64_t old = 0;
+  if (cur.has_value() && !ParseInt64Strict(cur->value, &old)) return kErrNotInteger;
+  if ((delta < 0 && old < 0 && delta < INT64_MIN - old) ||
+      (delta > 0 && old > 0 && delta > INT64_MAX - old)) {
+    return kErrOverflow;
+  }
+  *result = old + delta;
+  return {};
+}
+
 namespace {
 
 uint64_t Now(CommandContext& c) { return c.server->clock->NowUnixMillis(); }
-
-// A put whose deadline has already passed is a delete (SET k v PXAT <past>, EXPIRE k -1).
-Mutation PutAt(std::string_view key, std::string value, uint64_t deadline_ms, uint64_t now_ms) {
-  if (deadline_ms != 0 && deadline_ms <= now_ms) return Mutation::Delete(std::string(key));
-  return Mutation::Put(std::string(key), std::move(value), deadline_ms);
-}
-
-void AppendOptionalBulk(std::string* out, const std::optional<std::string>& v) {
-  if (v.has_value()) {
-    AppendBulk(out, *v);
-  } else {
-    AppendNullBulk(out);
-  }
-}
 
 // SET / GETEX option flags, parsed with Redis's compatibility rules.
 enum SetFlag : uint32_t {
@@ -118,38 +122,6 @@ bool ExpireFromFlags(CommandContext& c, uint32_t flags, std::string_view arg, ui
   return ParseExpireArg(c, arg, unit, relative, now, command, deadline);
 }
 
-// Runs `body` as an Update over `keys`; on a storage failure appends the error and returns false.
-bool RunUpdate(CommandContext& c, const std::vector<std::string_view>& keys,
-               const UpdateBody& body) {
-  absl::Status s = c.store()->Update(keys, body);
-  if (!s.ok()) {
-    ReplyStoreError(c, s);
-    return false;
-  }
-  return true;
-}
-
-bool RunApply(CommandContext& c, std::vector<Mutation> mutations) {
-  absl::Status s = c.store()->Apply(std::move(mutations));
-  if (!s.ok()) {
-    ReplyStoreError(c, s);
-    return false;
-  }
-  return true;
-}
-
-// One INCR-family step on a key's current entry: the new value, or the error Redis replies.
-std::string_view StepCounter(const std::optional<Entry>& cur, int64_t delta, int64_t* result) {
-  int64_t old = 0;
-  if (cur.has_value() && !ParseInt64Strict(cur->value, &old)) return kErrNotInteger;
-  if ((delta < 0 && old < 0 && delta < INT64_MIN - old) ||
-      (delta > 0 && old > 0 && delta > INT64_MAX - old)) {
-    return kErrOverflow;
-  }
-  *result = old + delta;
-  return {};
-}
-
 // Shared by INCR, DECR, INCRBY, DECRBY.
 void IncrementBy(CommandContext& c, int64_t delta) {
   std::string_view key = c.argv[1];
@@ -161,7 +133,7 @@ void IncrementBy(CommandContext& c, int64_t delta) {
         if (!error.empty()) return absl::OkStatus();
         // INCR keeps the key's expiry, as in Redis.
         uint64_t deadline = cur[0].has_value() ? cur[0]->expires_at_ms : 0;
-        muts->push_back(PutAt(key, StrCat(result), deadline, now));
+        muts->push_back(PutAt(c.db(), key, StrCat(result), deadline, now));
         return absl::OkStatus();
       })) {
     return;
@@ -209,14 +181,14 @@ std::string FormatLongDouble(long double v) {
 namespace handlers {
 
 void Get(CommandContext& c) {
-  auto r = GetOne(c.store(), c.argv[1]);
+  auto r = GetOne(c.store, c.db(), c.argv[1]);
   if (!r.ok()) return ReplyStoreError(c, r.status());
   if (r->has_value()) {
     c.server->keyspace_hits.fetch_add(1, std::memory_order_relaxed);
     AppendBulk(c.out, (*r)->value);
   } else {
     c.server->keyspace_misses.fetch_add(1, std::memory_order_relaxed);
-    AppendNullBulk(c.out);
+    ReplyNull(c);
   }
 }
 
@@ -231,7 +203,7 @@ void Set(CommandContext& c) {
   const std::string& value = c.argv[2];
   if (!(flags & (kNx | kXx | kGet | kKeepTtl))) {
     // A blind write needs no read.
-    if (RunApply(c, {PutAt(key, value, deadline, now)})) AppendOk(c.out);
+    if (RunApply(c, {PutAt(c.db(), key, value, deadline, now)})) AppendOk(c.out);
     return;
   }
   std::optional<std::string> old;
@@ -244,17 +216,17 @@ void Set(CommandContext& c) {
         if (written) {
           uint64_t d = deadline;
           if ((flags & kKeepTtl) && found) d = cur[0]->expires_at_ms;
-          muts->push_back(PutAt(key, value, d, now));
+          muts->push_back(PutAt(c.db(), key, value, d, now));
         }
         return absl::OkStatus();
       })) {
     return;
   }
-  if (flags & kGet) return AppendOptionalBulk(c.out, old);
+  if (flags & kGet) return ReplyOptionalBulk(c, old);
   if (written) {
     AppendOk(c.out);
   } else {
-    AppendNullBulk(c.out);
+    ReplyNull(c);
   }
 }
 
@@ -263,7 +235,7 @@ void SetNx(CommandContext& c) {
   bool written = false;
   if (!RunUpdate(c, {key}, [&](const auto& cur, std::vector<Mutation>* muts) {
         written = !cur[0].has_value();
-        if (written) muts->push_back(Mutation::Put(std::string(key), c.argv[2]));
+        if (written) muts->push_back(Mutation::Put(c.db(), std::string(key), c.argv[2]));
         return absl::OkStatus();
       })) {
     return;
@@ -276,7 +248,7 @@ void SetWithExpiry(CommandContext& c, TimeUnit unit, std::string_view command) {
   const uint64_t now = Now(c);
   uint64_t deadline = 0;
   if (!ParseExpireArg(c, c.argv[2], unit, /*relative=*/true, now, command, &deadline)) return;
-  if (RunApply(c, {PutAt(c.argv[1], c.argv[3], deadline, now)})) AppendOk(c.out);
+  if (RunApply(c, {PutAt(c.db(), c.argv[1], c.argv[3], deadline, now)})) AppendOk(c.out);
 }
 }  // namespace
 
@@ -289,12 +261,12 @@ void GetSet(CommandContext& c) {
   if (!RunUpdate(c, {key}, [&](const auto& cur, std::vector<Mutation>* muts) {
         old.reset();
         if (cur[0].has_value()) old = cur[0]->value;
-        muts->push_back(Mutation::Put(std::string(key), c.argv[2]));  // drops any expiry
+        muts->push_back(Mutation::Put(c.db(), std::string(key), c.argv[2]));  // drops any expiry
         return absl::OkStatus();
       })) {
     return;
   }
-  AppendOptionalBulk(c.out, old);
+  ReplyOptionalBulk(c, old);
 }
 
 void GetDel(CommandContext& c) {
@@ -304,13 +276,13 @@ void GetDel(CommandContext& c) {
         old.reset();
         if (cur[0].has_value()) {
           old = cur[0]->value;
-          muts->push_back(Mutation::Delete(std::string(key)));
+          muts->push_back(Mutation::Delete(c.db(), std::string(key)));
         }
         return absl::OkStatus();
       })) {
     return;
   }
-  AppendOptionalBulk(c.out, old);
+  ReplyOptionalBulk(c, old);
 }
 
 void GetEx(CommandContext& c) {
@@ -328,47 +300,48 @@ void GetEx(CommandContext& c) {
         if (!cur[0].has_value()) return absl::OkStatus();
         old = cur[0]->value;
         if (flags & kPersist) {
-          if (cur[0]->expires_at_ms != 0) muts->push_back(Mutation::Put(std::string(key), *old));
+          if (cur[0]->expires_at_ms != 0)
+            muts->push_back(Mutation::Put(c.db(), std::string(key), *old));
         } else {
-          muts->push_back(PutAt(key, *old, deadline, now));
+          muts->push_back(PutAt(c.db(), key, *old, deadline, now));
         }
         return absl::OkStatus();
       })) {
     return;
   }
-  AppendOptionalBulk(c.out, old);
+  ReplyOptionalBulk(c, old);
 }
 
 void MGet(CommandContext& c) {
   std::vector<std::string_view> keys(c.argv.begin() + 1, c.argv.end());
   std::vector<std::optional<Entry>> values;
-  absl::Status s = c.store()->MultiGet(keys, &values);
+  absl::Status s = c.store->MultiGet(c.db(), keys, &values);
   if (!s.ok()) return ReplyStoreError(c, s);
   AppendArrayHeader(c.out, static_cast<int64_t>(values.size()));
   for (const auto& v : values) {
     if (v.has_value()) {
       AppendBulk(c.out, v->value);
     } else {
-      AppendNullBulk(c.out);
+      ReplyNull(c);
     }
   }
 }
 
 namespace {
 // MSET's pairs with later duplicates winning, as sequential SETs would leave them.
-std::vector<Mutation> MSetMutations(const Argv& argv) {
+std::vector<Mutation> MSetMutations(int db, const Argv& argv) {
   std::map<std::string_view, std::string_view> last;
   for (size_t i = 1; i + 1 < argv.size(); i += 2) last[argv[i]] = argv[i + 1];
   std::vector<Mutation> muts;
   muts.reserve(last.size());
-  for (const auto& [k, v] : last) muts.push_back(Mutation::Put(std::string(k), std::string(v)));
+  for (const auto& [k, v] : last) muts.push_back(Mutation::Put(db, std::string(k), std::string(v)));
   return muts;
 }
 }  // namespace
 
 void MSet(CommandContext& c) {
   if (c.argv.size() % 2 == 0) return ReplyWrongArity(c, "mset");
-  if (RunApply(c, MSetMutations(c.argv))) AppendOk(c.out);
+  if (RunApply(c, MSetMutations(c.db(), c.argv))) AppendOk(c.out);
 }
 
 void MSetNx(CommandContext& c) {
@@ -382,7 +355,7 @@ void MSetNx(CommandContext& c) {
           if (e.has_value()) return absl::OkStatus();
         }
         written = true;
-        *muts = MSetMutations(c.argv);
+        *muts = MSetMutations(c.db(), c.argv);
         return absl::OkStatus();
       })) {
     return;
@@ -398,12 +371,12 @@ void Append(CommandContext& c) {
   if (!RunUpdate(c, {key}, [&](const auto& cur, std::vector<Mutation>* muts) {
         std::string value = cur[0].has_value() ? cur[0]->value : std::string();
         too_long = static_cast<int64_t>(value.size() + suffix.size()) >
-                   c.server->config.proto_max_bulk_len;
+                   c.server->config.proto_max_bulk_len();
         if (too_long) return absl::OkStatus();
         value += suffix;
         length = static_cast<int64_t>(value.size());
         uint64_t deadline = cur[0].has_value() ? cur[0]->expires_at_ms : 0;
-        muts->push_back(Mutation::Put(std::string(key), std::move(value), deadline));
+        muts->push_back(Mutation::Put(c.db(), std::string(key), std::move(value), deadline));
         return absl::OkStatus();
       })) {
     return;
@@ -413,7 +386,7 @@ void Append(CommandContext& c) {
 }
 
 void StrLen(CommandContext& c) {
-  auto r = GetOne(c.store(), c.argv[1]);
+  auto r = GetOne(c.store, c.db(), c.argv[1]);
   if (!r.ok()) return ReplyStoreError(c, r.status());
   AppendInteger(c.out, r->has_value() ? static_cast<int64_t>((*r)->value.size()) : 0);
 }
@@ -424,7 +397,7 @@ void GetRange(CommandContext& c) {
   if (!ParseInt64Strict(c.argv[2], &start) || !ParseInt64Strict(c.argv[3], &end)) {
     return AppendError(c.out, kErrNotInteger);
   }
-  auto r = GetOne(c.store(), c.argv[1]);
+  auto r = GetOne(c.store, c.db(), c.argv[1]);
   if (!r.ok()) return ReplyStoreError(c, r.status());
   if (start < 0 && end < 0 && start > end) return AppendBulk(c.out, "");
   std::string_view value = r->has_value() ? std::string_view((*r)->value) : std::string_view();
@@ -450,7 +423,7 @@ void SetRange(CommandContext& c) {
         too_long = false;
         length = cur[0].has_value() ? static_cast<int64_t>(cur[0]->value.size()) : 0;
         if (patch.empty()) return absl::OkStatus();  // no-op, and no key is created
-        if (offset > c.server->config.proto_max_bulk_len - static_cast<int64_t>(patch.size())) {
+        if (offset > c.server->config.proto_max_bulk_len() - static_cast<int64_t>(patch.size())) {
           too_long = true;
           return absl::OkStatus();
         }
@@ -460,7 +433,7 @@ void SetRange(CommandContext& c) {
         value.replace(static_cast<size_t>(offset), patch.size(), patch);
         length = static_cast<int64_t>(value.size());
         uint64_t deadline = cur[0].has_value() ? cur[0]->expires_at_ms : 0;
-        muts->push_back(Mutation::Put(std::string(key), std::move(value), deadline));
+        muts->push_back(Mutation::Put(c.db(), std::string(key), std::move(value), deadline));
         return absl::OkStatus();
       })) {
     return;
@@ -506,7 +479,7 @@ void IncrByFloat(CommandContext& c) {
         }
         result = FormatLongDouble(sum);
         uint64_t deadline = cur[0].has_value() ? cur[0]->expires_at_ms : 0;
-        muts->push_back(PutAt(key, result, deadline, now));
+        muts->push_back(PutAt(c.db(), key, result, deadline, now));
         return absl::OkStatus();
       })) {
     return;
@@ -516,117 +489,5 @@ void IncrByFloat(CommandContext& c) {
 }
 
 }  // namespace handlers
-
-size_t ExecuteSetRun(ServerState* server, Session* session, const std::vector<Argv>& commands,
-                     size_t begin, size_t max_run, std::string* out) {
-  if (!session->authenticated) return 0;
-  auto plain_set = [](const Argv& argv) {
-    return argv.size() == 3 && EqualsIgnoreCase(argv[0], "set");
-  };
-  size_t end = begin;
-  while (end < commands.size() && end - begin < max_run && plain_set(commands[end])) ++end;
-  const size_t n = end - begin;
-  // A lone SET gains nothing from the batch path; keep ExecuteCommand's single code path.
-  if (n < 2) return 0;
-  static const size_t set_index = static_cast<size_t>(FindCommand("set") - AllCommands().data());
-  const uint64_t start_us = server->clock->NowMonotonicMicros();
-  std::vector<Mutation> mutations;
-  mutations.reserve(n);
-  for (size_t i = begin; i < end; ++i) {
-    mutations.push_back(Mutation::Put(commands[i][1], commands[i][2]));
-  }
-  // One batch is atomic, so each SET still happens entirely or not at all, in order (a later
-  // SET of the same key in the run wins, as it would one by one).
-  const absl::Status s = server->store->Apply(std::move(mutations));
-  const uint64_t elapsed_us = server->clock->NowMonotonicMicros() - start_us;
-  server->metrics.commands_total->Add(n);
-  for (size_t i = begin; i < end; ++i) {
-    if (s.ok()) {
-      AppendOk(out);
-    } else {
-      CommandContext ctx{commands[i], out, session, server};
-      ReplyStoreError(ctx, s);
-    }
-    RecordCommand(server->metrics, set_index, elapsed_us, !s.ok());
-  }
-  return n;
-}
-
-size_t ExecuteCounterRun(ServerState* server, Session* session, const std::vector<Argv>& commands,
-                         size_t begin, size_t max_run, std::string* out) {
-  if (!session->authenticated) return 0;
-  struct Op {
-    std::string_view key;
-    int64_t delta = 0;
-    size_t command_index = 0;  // into AllCommands()
-    size_t key_index = 0;      // into `keys`
-    std::string_view error;
-    int64_t result = 0;
-  };
-  std::vector<Op> ops;
-  for (size_t i = begin; i < commands.size() && ops.size() < max_run; ++i) {
-    const Argv& a = commands[i];
-    Op op;
-    if (a.size() == 2 && EqualsIgnoreCase(a[0], "incr")) {
-      op.delta = 1;
-    } else if (a.size() == 2 && EqualsIgnoreCase(a[0], "decr")) {
-      op.delta = -1;
-    } else if (a.size() == 3 && EqualsIgnoreCase(a[0], "incrby") &&
-               ParseInt64Strict(a[2], &op.delta)) {
-    } else if (a.size() == 3 && EqualsIgnoreCase(a[0], "decrby") &&
-               ParseInt64Strict(a[2], &op.delta) && op.delta != INT64_MIN) {
-      op.delta = -op.delta;
-    } else {
-      break;  // anything else (bad deltas included) runs through ExecuteCommand
-    }
-    op.key = a[1];
-    op.command_index = static_cast<size_t>(FindCommand(a[0]) - AllCommands().data());
-    ops.push_back(op);
-  }
-  if (ops.size() < 2) return 0;
-  std::vector<std::string_view> keys;
-  for (Op& op : ops) {
-    auto it = std::find(keys.begin(), keys.end(), op.key);
-    op.key_index = static_cast<size_t>(it - keys.begin());
-    if (it == keys.end()) keys.push_back(op.key);
-  }
-  const uint64_t start_us = server->clock->NowMonotonicMicros();
-  const uint64_t now = server->clock->NowUnixMillis();
-  // One Update: the keys' stripes are held while the steps run in order, each seeing the ones
-  // before it (INCR a; INCR a gives 1 then 2), and the final values are one batch.
-  const absl::Status s =
-      server->store->Update(keys, [&](const auto& cur, std::vector<Mutation>* muts) {
-        std::vector<std::optional<Entry>> state(cur.begin(), cur.end());
-        std::vector<bool> changed(keys.size(), false);
-        for (Op& op : ops) {
-          std::optional<Entry>& entry = state[op.key_index];
-          op.error = StepCounter(entry, op.delta, &op.result);
-          if (!op.error.empty()) continue;
-          if (!entry.has_value()) entry = Entry{};
-          entry->value = StrCat(op.result);  // the expiry, if any, is kept, as in Redis
-          changed[op.key_index] = true;
-        }
-        for (size_t k = 0; k < keys.size(); ++k) {
-          if (changed[k])
-            muts->push_back(PutAt(keys[k], state[k]->value, state[k]->expires_at_ms, now));
-        }
-        return absl::OkStatus();
-      });
-  const uint64_t elapsed_us = server->clock->NowMonotonicMicros() - start_us;
-  server->metrics.commands_total->Add(ops.size());
-  for (size_t i = 0; i < ops.size(); ++i) {
-    const Op& op = ops[i];
-    if (!s.ok()) {
-      CommandContext ctx{commands[begin + i], out, session, server};
-      ReplyStoreError(ctx, s);
-    } else if (!op.error.empty()) {
-      AppendError(out, op.error);
-    } else {
-      AppendInteger(out, op.result);
-    }
-    RecordCommand(server->metrics, op.command_index, elapsed_us, !s.ok() || !op.error.empty());
-  }
-  return ops.size();
-}
 
 }  // namespace nokv::redis

@@ -1,10 +1,15 @@
 // KvStore: the storage the Redis command layer runs on.
 //
-// The command layer expresses every command as reads, blind atomic writes, or a read-modify-
-// write transaction over a handful of keys; it never sees how values are encoded or locked.
-// The embedded backend (EmbeddedKvStore) implements it on one nokv::DB; the distributed backend
-// implements each Update as one Percolator transaction (one start_ts for its reads and its
-// prewrite, so concurrent read-modify-writes conflict instead of losing updates).
+// The command layer expresses every command as reads, blind atomic writes, or a transaction
+// over a set of keys; it never sees how values are encoded, how databases are laid out or how
+// keys are locked. The embedded backend (EmbeddedKvStore) implements it on one nokv::DB; a
+// distributed backend implements each Transact as one Percolator transaction (one start_ts for
+// its reads and its prewrite, so concurrent read-modify-writes conflict instead of losing
+// updates). Design: docs/notes/2026-11-29-redis-databases-and-transactions.md.
+//
+// Databases: keys live in kDatabases logical databases (Redis's SELECT index). Every call names
+// the database; the same key in two databases is two independent entries. SWAPDB exchanges two
+// databases' contents atomically (a Mutation, so a transaction can contain it).
 //
 // Keys and values are arbitrary byte strings, including empty ones. Expiry is an absolute Unix
 // time in milliseconds (0 = never); an entry whose expiry is <= the store clock's now is
@@ -30,6 +35,9 @@ class Clock;
 
 namespace nokv::redis {
 
+// Redis's default `databases`: SELECT 0 .. 15.
+inline constexpr int kDatabases = 16;
+
 // Types a key can hold. Only strings exist today; the stored encoding reserves room for more,
 // and commands answer WRONGTYPE for a kind they do not handle.
 enum class ValueType : uint8_t { kString = 1 };
@@ -40,25 +48,84 @@ struct Entry {
   uint64_t expires_at_ms = 0;  // absolute Unix ms; 0 = persistent
 };
 
-// One update inside an atomic group.
+// One update inside an atomic group. Mutations of a group apply in order: a later Put of a key
+// wins over an earlier one, a Put after a ClearDb survives it, and a SwapDb changes which
+// contents the db indices of the mutations after it refer to.
 struct Mutation {
-  enum class Kind : uint8_t { kPut, kDelete };
+  enum class Kind : uint8_t {
+    kPut,
+    kDelete,
+    kClearDb,   // every key of `db` (FLUSHDB)
+    kClearAll,  // every key of every database (FLUSHALL)
+    kSwapDb,    // exchange the contents of `db` and `db2` (SWAPDB)
+  };
   Kind kind = Kind::kPut;
+  int db = 0;
+  int db2 = 0;  // kSwapDb only
   std::string key;
   std::string value;
   uint64_t expires_at_ms = 0;  // for kPut; 0 = persistent
 
-  static Mutation Put(std::string key, std::string value, uint64_t expires_at_ms = 0) {
-    return Mutation{Kind::kPut, std::move(key), std::move(value), expires_at_ms};
+  static Mutation Put(int db, std::string key, std::string value, uint64_t expires_at_ms = 0) {
+    return Mutation{Kind::kPut, db, 0, std::move(key), std::move(value), expires_at_ms};
   }
-  static Mutation Delete(std::string key) { return Mutation{Kind::kDelete, std::move(key), "", 0}; }
+  static Mutation Delete(int db, std::string key) {
+    return Mutation{Kind::kDelete, db, 0, std::move(key), "", 0};
+  }
+  static Mutation ClearDb(int db) { return Mutation{Kind::kClearDb, db, 0, "", "", 0}; }
+  static Mutation ClearAll() { return Mutation{Kind::kClearAll, 0, 0, "", "", 0}; }
+  static Mutation SwapDb(int a, int b) { return Mutation{Kind::kSwapDb, a, b, "", "", 0}; }
+  // True for the kinds that touch more than one key (they need a whole-keyspace Transact).
+  bool WholeKeyspace() const { return kind >= Kind::kClearDb; }
 };
 
-// The transaction body for KvStore::Update: sees the current entries of the keys (nullopt for
-// missing or expired) in the order given, appends the mutations to apply. A non-OK return
-// aborts (nothing is written) and Update returns that status. Mutations may only touch keys
-// passed to Update. The body may run more than once (a distributed backend retries on
-// conflict), so it must not have side effects beyond filling its outputs.
+// What WATCH remembers of a key. Opaque to the command layer: a backend fills it in Versions()
+// and compares it in Transact().
+struct KeyVersion {
+  uint64_t key_version = 0;
+  uint64_t db_version = 0;
+};
+
+struct WatchedKey {
+  int db = 0;
+  std::string key;
+  KeyVersion version;
+  bool existed = false;  // the key was live when its version was taken
+};
+
+// Consistent reads inside a Transact: the state the transaction's writes will apply to.
+class TxnReader {
+ public:
+  virtual ~TxnReader() = default;
+  virtual absl::StatusOr<std::optional<Entry>> Get(int db, std::string_view key) = 0;
+  // As KvStore::Scan / KvStore::Count.
+  virtual absl::Status Scan(int db, std::string_view start, size_t limit,
+                            std::vector<std::string>* keys, std::optional<std::string>* next) = 0;
+  virtual absl::Status Count(int db, uint64_t* keys, uint64_t* keys_with_expiry) = 0;
+};
+
+// What a Transact touches. `keys` are the user keys it reads or writes (in any database);
+// `whole_keyspace` means it also scans, counts or clears beyond them (KEYS, DBSIZE, FLUSHDB,
+// SWAPDB inside MULTI), which the embedded backend serializes with every other write.
+struct TxnScope {
+  std::vector<std::string_view> keys;
+  bool whole_keyspace = false;
+  // The transaction aborts (absl::Aborted, nothing written) if any of these keys was written
+  // since its version was taken, or its database was flushed or swapped while the key was live
+  // then or is live now (Redis's WATCH). A backend may abort spuriously (a change it cannot
+  // tell apart from one of these keys'); never misses one.
+  std::vector<WatchedKey> watched;
+};
+
+// The transaction body: reads through `reader`, appends the mutations to apply. A non-OK return
+// aborts (nothing is written) and Transact returns that status. Reads and mutations must stay
+// within the scope's keys unless the scope is whole_keyspace. The body may run more than once
+// (a distributed backend retries on conflict), so it must not have side effects beyond filling
+// its outputs (or must reset them when it starts).
+using TxnBody = std::function<absl::Status(TxnReader& reader, std::vector<Mutation>* mutations)>;
+
+// The body of KvStore::Update: sees the current entries of the keys (nullopt for missing or
+// expired) in the order given, appends the mutations to apply. Same rules as TxnBody.
 using UpdateBody = std::function<absl::Status(const std::vector<std::optional<Entry>>& current,
                                               std::vector<Mutation>* mutations)>;
 
@@ -69,36 +136,49 @@ class KvStore {
   // The time source expiry is judged by. Not owned.
   virtual Clock* clock() = 0;
 
-  // Reads each key as of one consistent point (an MGET never sees half of an MSET). out[i] is
-  // nullopt when keys[i] is missing or expired.
-  virtual absl::Status MultiGet(const std::vector<std::string_view>& keys,
+  // Reads each key of `db` as of one consistent point (an MGET never sees half of an MSET).
+  // out[i] is nullopt when keys[i] is missing or expired.
+  virtual absl::Status MultiGet(int db, const std::vector<std::string_view>& keys,
                                 std::vector<std::optional<Entry>>* out) = 0;
 
-  // Applies the mutations atomically (all or none), serialized with every Update touching the
+  // Applies the mutations atomically (all or none), serialized with every Transact touching the
   // same keys. Durable per the store's sync setting when it returns OK.
   virtual absl::Status Apply(std::vector<Mutation> mutations) = 0;
 
-  // Read-modify-write: reads `keys`, runs `body`, applies its mutations atomically. No other
-  // Apply/Update/Clear touching these keys takes effect between the read and the write.
-  virtual absl::Status Update(const std::vector<std::string_view>& keys,
-                              const UpdateBody& body) = 0;
+  // The general transaction: under the scope's isolation, checks the watched keys, runs `body`,
+  // applies its mutations atomically. No other write to the scope's keys takes effect between
+  // the reads and the write. Returns Aborted if a watched key changed.
+  virtual absl::Status Transact(const TxnScope& scope, const TxnBody& body) = 0;
 
-  // Live keys >= `start` in byte order, at most `limit` of them, from one consistent view.
-  // *next is the key to resume from, or empty when the key space is exhausted.
-  virtual absl::Status Scan(std::string_view start, size_t limit, std::vector<std::string>* keys,
-                            std::optional<std::string>* next) = 0;
+  // Read-modify-write of keys of one database: a Transact that reads `keys` first.
+  absl::Status Update(int db, const std::vector<std::string_view>& keys, const UpdateBody& body);
 
-  // Number of live keys, and how many of them have an expiry. May be O(keys).
-  virtual absl::Status Count(uint64_t* keys, uint64_t* keys_with_expiry) = 0;
+  // Live keys of `db` >= `start` in byte order, at most `limit` of them, from one consistent
+  // view. *next is the key to resume from, or nullopt when the database is exhausted. `start`
+  // must not point into *keys or *next (they are cleared first).
+  virtual absl::Status Scan(int db, std::string_view start, size_t limit,
+                            std::vector<std::string>* keys, std::optional<std::string>* next) = 0;
 
-  // Removes every key (FLUSHDB), serialized with every Apply/Update.
-  virtual absl::Status Clear() = 0;
+  // Number of live keys of `db`, and how many of them have an expiry. May be O(keys).
+  virtual absl::Status Count(int db, uint64_t* keys, uint64_t* keys_with_expiry) = 0;
+
+  // The current version of each key (for WATCH); out[i] belongs to keys[i]. Take the versions
+  // before reading the keys' values, so a write between the two is seen as a change.
+  virtual absl::Status Versions(int db, const std::vector<std::string_view>& keys,
+                                std::vector<KeyVersion>* out) = 0;
+
+  // Makes every acknowledged write durable on disk (SAVE / BGSAVE).
+  virtual absl::Status Flush() = 0;
 
   // Backend counters for INFO and the metrics endpoint (name -> value).
   virtual std::map<std::string, uint64_t> Stats() = 0;
 };
 
 // Convenience: reads one key.
-absl::StatusOr<std::optional<Entry>> GetOne(KvStore* store, std::string_view key);
+absl::StatusOr<std::optional<Entry>> GetOne(KvStore* store, int db, std::string_view key);
+
+// The WATCH rule both backends apply: has the watched key changed, given its version now and
+// whether it is live now?
+bool WatchedKeyChanged(const WatchedKey& watched, const KeyVersion& now, bool live_now);
 
 }  // namespace nokv::redis

@@ -287,10 +287,102 @@ void AppendBulk(std::string* out, std::string_view value) {
   out->append("\r\n");
 }
 
-void AppendNullBulk(std::string* out) { out->append("$-1\r\n"); }
 void AppendArrayHeader(std::string* out, int64_t count) { AppendPrefixedNumber(out, '*', count); }
-void AppendNullArray(std::string* out) { out->append("*-1\r\n"); }
 void AppendOk(std::string* out) { out->append("+OK\r\n"); }
+
+void AppendNull(std::string* out, int protocol) {
+  out->append(protocol >= 3 ? "_\r\n" : "$-1\r\n");
+}
+void AppendNullArray(std::string* out, int protocol) {
+  out->append(protocol >= 3 ? "_\r\n" : "*-1\r\n");
+}
+void AppendMapHeader(std::string* out, int64_t pairs, int protocol) {
+  if (protocol >= 3) return AppendPrefixedNumber(out, '%', pairs);
+  AppendPrefixedNumber(out, '*', pairs * 2);
+}
+void AppendSetHeader(std::string* out, int64_t count, int protocol) {
+  AppendPrefixedNumber(out, protocol >= 3 ? '~' : '*', count);
+}
+void AppendVerbatim(std::string* out, std::string_view text, int protocol) {
+  if (protocol < 3) return AppendBulk(out, text);
+  AppendPrefixedNumber(out, '=', static_cast<int64_t>(text.size() + 4));
+  out->append("txt:");
+  out->append(text);
+  out->append("\r\n");
+}
+
+namespace {
+
+// Converts the RESP3 value at in[*pos] into RESP2 (or copies it for `protocol` 3).
+bool ConvertResp3(std::string_view in, size_t* pos, int protocol, std::string* out, int depth) {
+  if (depth > 64 || *pos >= in.size()) return false;
+  const size_t start = *pos;
+  const size_t eol = in.find("\r\n", start);
+  if (eol == std::string_view::npos) return false;
+  const char type = in[start];
+  const std::string_view head = in.substr(start + 1, eol - start - 1);
+  *pos = eol + 2;
+  int64_t n = 0;
+  switch (type) {
+    case '+':
+    case '-':
+    case ':':
+    case '_':
+    case '#':
+    case ',':
+    case '(':
+      if (protocol >= 3 || type == '+' || type == '-' || type == ':') {
+        out->append(in.substr(start, *pos - start));
+      } else if (type == '_') {
+        AppendNull(out, 2);
+      } else if (type == '#') {
+        AppendInteger(out, head == "t" ? 1 : 0);
+      } else {
+        AppendBulk(out, head);
+      }
+      return true;
+    case '$':
+    case '=':
+      if (!ParseInt64Strict(head, &n) || n < 0 || in.size() - *pos < static_cast<size_t>(n) + 2) {
+        return false;
+      }
+      if (protocol >= 3 || type == '$') {
+        out->append(in.substr(start, *pos - start + static_cast<size_t>(n) + 2));
+      } else {
+        AppendBulk(out, in.substr(*pos + std::min<size_t>(4, static_cast<size_t>(n)),
+                                  static_cast<size_t>(n) - std::min<size_t>(4, n)));
+      }
+      *pos += static_cast<size_t>(n) + 2;
+      return true;
+    case '*':
+    case '~':
+    case '%': {
+      if (!ParseInt64Strict(head, &n) || n < 0) return false;
+      const int64_t items = type == '%' ? 2 * n : n;
+      if (protocol >= 3) {
+        out->append(in.substr(start, *pos - start));
+      } else {
+        AppendArrayHeader(out, items);
+      }
+      for (int64_t i = 0; i < items; ++i) {
+        if (!ConvertResp3(in, pos, protocol, out, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+bool AppendResp3(std::string* out, std::string_view resp3, int protocol) {
+  std::string converted;
+  size_t pos = 0;
+  if (!ConvertResp3(resp3, &pos, protocol, &converted, 0) || pos != resp3.size()) return false;
+  out->append(converted);
+  return true;
+}
 
 std::string EncodeCommand(const Argv& argv) {
   std::string out;

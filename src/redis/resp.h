@@ -53,6 +53,8 @@ class RespParser {
 
   // Unauthenticated clients get the stricter limits (see RespLimits).
   void set_authenticated(bool authenticated) { authenticated_ = authenticated; }
+  // proto-max-bulk-len can change at run time (CONFIG SET).
+  void set_max_bulk_bytes(int64_t bytes) { limits_.max_bulk_bytes = bytes; }
   // Bytes of the command being assembled (arguments parsed so far); 0 between commands.
   size_t pending_bytes() const { return pending_bytes_; }
   bool in_error() const { return !error_.empty(); }
@@ -82,17 +84,31 @@ bool ParseInt64Strict(std::string_view s, int64_t* out);
 // followed by a space or the end. Returns false on unbalanced quotes.
 bool SplitInlineArgs(std::string_view line, Argv* out);
 
-// Reply serialization (RESP2). Each appends one complete reply to *out.
+// Reply serialization. Each appends one complete reply to *out. Replies that RESP3 (HELLO 3)
+// spells differently take the connection's `protocol` (2 or 3).
 void AppendSimpleString(std::string* out, std::string_view s);
 // `message` is the full error text, e.g. "ERR syntax error" or "WRONGTYPE ..."; CR and LF in it
 // become spaces so a message can never break the framing.
 void AppendError(std::string* out, std::string_view message);
 void AppendInteger(std::string* out, int64_t value);
 void AppendBulk(std::string* out, std::string_view value);
-void AppendNullBulk(std::string* out);
 void AppendArrayHeader(std::string* out, int64_t count);
-void AppendNullArray(std::string* out);
 void AppendOk(std::string* out);
+// RESP2 "$-1" / "*-1" (a missing value / a missing array); RESP3 "_".
+void AppendNull(std::string* out, int protocol);
+void AppendNullArray(std::string* out, int protocol);
+// A map of `pairs` key/value pairs: RESP2 a flat array of 2*pairs, RESP3 "%".
+void AppendMapHeader(std::string* out, int64_t pairs, int protocol);
+// A set: RESP2 an array, RESP3 "~".
+void AppendSetHeader(std::string* out, int64_t count, int protocol);
+// Human-readable text (INFO, CLIENT LIST): RESP2 a bulk string, RESP3 a verbatim "txt" string.
+void AppendVerbatim(std::string* out, std::string_view text, int protocol);
+
+// Appends a reply given as RESP3 bytes (e.g. Redis's command metadata), as is for protocol 3;
+// for protocol 2 maps become flat arrays, sets arrays, nulls "$-1", booleans integers, doubles
+// and verbatim strings bulk strings. Returns false, appending nothing, if `resp3` is not one
+// complete RESP3 value.
+bool AppendResp3(std::string* out, std::string_view resp3, int protocol);
 
 // Encodes argv as a multibulk request (what a client sends).
 std::string EncodeCommand(const Argv& argv);

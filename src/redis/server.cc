@@ -58,6 +58,7 @@ struct RedisServer::Connection {
   bool read_closed = false;  // the peer sent EOF
   bool closing = false;      // close once the output is flushed
   bool error_replied = false;
+  bool ready = false;     // in ready_: has something to do this event-loop round
   uint32_t interest = 0;  // events registered with epoll
   // The reactor's copy of session.authenticated, refreshed when a batch completes: the session
   // itself belongs to the worker while a batch runs.
@@ -93,6 +94,7 @@ absl::Status RedisServer::Start() {
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
   port_ = ntohs(addr.sin_port);
   state_->bound_port.store(port_);
+  state_->config.set_port(port_);
 
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) return SysError("epoll_create1");
@@ -106,6 +108,8 @@ absl::Status RedisServer::Start() {
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
 
   started_ = true;
+  // CLIENT KILL from a worker: the reactor owns the sockets, so it closes them when woken.
+  state_->clients.set_close_notifier([this] { WakeReactor(); });
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
     workers_.emplace_back([this] { WorkerLoop(); });
   }
@@ -121,6 +125,7 @@ void RedisServer::Stop() {
   }
   started_ = false;
   stopping_.store(true);
+  state_->clients.set_close_notifier(nullptr);
   WakeReactor();
   {
     std::lock_guard<std::mutex> lock(jobs_mu_);
@@ -129,7 +134,10 @@ void RedisServer::Stop() {
   if (reactor_.joinable()) reactor_.join();
   for (auto& w : workers_) w.join();
   workers_.clear();
-  for (auto& [fd, conn] : by_fd_) close(fd);
+  for (auto& [fd, conn] : by_fd_) {
+    close(fd);
+    state_->clients.Remove(conn->session.id);
+  }
   by_fd_.clear();
   by_id_.clear();
   jobs_.clear();
@@ -149,11 +157,18 @@ void RedisServer::WakeReactor() {
 
 void RedisServer::ReactorLoop() {
   std::vector<epoll_event> events(256);
+  uint64_t next_timeout_check_us = 0;
   while (!stopping_.load()) {
-    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 1000);
+    const int wait_ms = ready_.empty() ? 1000 : 0;
+    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), wait_ms);
     if (n < 0) {
       if (errno == EINTR) continue;
       break;
+    }
+    const uint64_t now_us = state_->clock->NowMonotonicMicros();
+    if (now_us >= next_timeout_check_us) {
+      CloseIdleConnections(now_us);
+      next_timeout_check_us = now_us + 1000000;
     }
     for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
@@ -165,6 +180,8 @@ void RedisServer::ReactorLoop() {
         uint64_t v;
         while (read(wake_fd_, &v, sizeof(v)) > 0) {
         }
+        // Kills before replies: the connection that asked sees its victim gone, as in Redis.
+        CloseRequested();
         DrainCompletions();
         continue;
       }
@@ -179,8 +196,9 @@ void RedisServer::ReactorLoop() {
         continue;
       }
       if (e & (EPOLLIN | EPOLLRDHUP)) HandleReadable(conn);
-      if (conn->fd >= 0 && (e & EPOLLOUT)) HandleWritable(conn);
+      if (conn->fd >= 0 && (e & EPOLLOUT)) MarkReady(conn);
     }
+    RunReady();
   }
 }
 
@@ -191,7 +209,7 @@ void RedisServer::Accept() {
     int fd =
         accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;  // EAGAIN, or a transient error (EMFILE...): retry on the next event
-    if (by_fd_.size() >= options_.max_clients) {
+    if (static_cast<int64_t>(by_fd_.size()) >= state_->config.maxclients()) {
       state_->metrics.connections_rejected->Add();
       static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
       ssize_t n = send(fd, kMsg, sizeof(kMsg) - 1, MSG_NOSIGNAL);
@@ -204,10 +222,15 @@ void RedisServer::Accept() {
     auto conn = std::make_shared<Connection>(options_.limits);
     conn->fd = fd;
     conn->session.id = state_->next_client_id.fetch_add(1);
-    conn->session.peer = PeerName(addr);
-    conn->session.created_ms = state_->clock->NowUnixMillis();
-    conn->session.authenticated = state_->config.requirepass.empty();
-    conn->authenticated = conn->session.authenticated;
+    sockaddr_in local{};
+    socklen_t local_len = sizeof(local);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len);
+    conn->session.info = std::make_shared<ClientInfo>(
+        conn->session.id, PeerName(addr), PeerName(local), fd, state_->clock->NowMonotonicMicros());
+    state_->clients.Add(conn->session.info);
+    // As Redis: a client is authenticated from the start when no password is set.
+    conn->session.authenticated = !state_->config.requirepass_set();
+    conn->authenticated = !state_->AuthRequired(conn->session);
     conn->parser.set_authenticated(conn->authenticated);
     by_fd_[fd] = conn;
     by_id_[conn->session.id] = conn;
@@ -228,6 +251,8 @@ void RedisServer::HandleReadable(const std::shared_ptr<Connection>& conn) {
     // whole chunk first would zero-fill 64 KiB per recv (7.5% of the CPU under SET load).
     ssize_t n = recv(conn->fd, read_buf_.get(), kReadChunk, 0);
     if (n > 0) {
+      conn->session.info->last_interaction_us.store(state_->clock->NowMonotonicMicros(),
+                                                    std::memory_order_relaxed);
       conn->in.append(read_buf_.get(), static_cast<size_t>(n));
       state_->metrics.bytes_read->Add(static_cast<uint64_t>(n));
       budget -= std::min(budget, static_cast<size_t>(n));
@@ -243,12 +268,17 @@ void RedisServer::HandleReadable(const std::shared_ptr<Connection>& conn) {
     CloseConnection(conn);  // ECONNRESET and friends
     return;
   }
-  Progress(conn);
+  MarkReady(conn);
 }
 
-void RedisServer::HandleWritable(const std::shared_ptr<Connection>& conn) { Progress(conn); }
+void RedisServer::MarkReady(const std::shared_ptr<Connection>& conn) {
+  if (conn->ready || conn->fd < 0) return;
+  conn->ready = true;
+  ready_.push_back(conn);
+}
 
 void RedisServer::ParseInput(Connection& conn) {
+  conn.parser.set_max_bulk_bytes(state_->config.proto_max_bulk_len());  // CONFIG SET may move it
   while (!conn.parser.in_error() && !conn.closing) {
     // Before AUTH, parse one command at a time so the commands after a successful AUTH get the
     // authenticated limits (Redis processes them one by one too).
@@ -276,27 +306,125 @@ void RedisServer::ParseInput(Connection& conn) {
   }
 }
 
-void RedisServer::Progress(const std::shared_ptr<Connection>& conn) {
-  if (conn->fd < 0) return;
-  ParseInput(*conn);
-  // Flush first: sending frees output room, which may allow the next batch to start.
+void RedisServer::RunReady() {
+  std::vector<std::shared_ptr<Connection>> ready;
+  ready.swap(ready_);
+  for (const auto& conn : ready) {
+    if (conn->fd < 0) continue;
+    ParseInput(*conn);
+    // Flush first: sending frees output room, which may allow more commands to run.
+    if (!FlushOutput(*conn)) CloseConnection(conn);
+  }
+  ExecuteRound(ready);
+  CloseRequested();  // CLIENT KILL run this round: close before its reply is sent
+  for (const auto& conn : ready) {
+    conn->ready = false;
+    if (conn->fd >= 0) Finish(conn);
+  }
+}
+
+bool RedisServer::RunsOnReactor(const Connection& conn, const Argv& argv) const {
+  const CommandSpec* spec = FindCommand(argv[0]);
+  if (spec == nullptr) return true;  // answered with an error at once
+  if (options_.execution == Execution::kWorkers) {
+    return options_.inline_reads && (spec->flags & kCmdInline) != 0;
+  }
+  // Commands that may take long (a scan of the keyspace, a flush) go to a worker, so other
+  // clients keep being served meanwhile; inside MULTI everything is only queued.
+  if (conn.session.in_multi && !(spec->flags & kCmdTxnControl)) return true;
+  if (spec->flags & kCmdKeyspace) return false;
+  if (spec->handler == handlers::Save) return false;
+  if (spec->handler == handlers::Exec) {
+    for (const Argv& queued : conn.session.queued) {
+      const CommandSpec* q = ResolveCommand(queued);
+      if (q != nullptr && (q->flags & kCmdKeyspace)) return false;
+    }
+  }
+  return true;
+}
+
+void RedisServer::PopPending(Connection& conn, size_t n) {
+  for (size_t i = 0; i < n && !conn.pending.empty(); ++i) {
+    conn.pending_bytes -= std::min(conn.pending_bytes, CommandBytes(conn.pending.front()));
+    conn.pending.pop_front();
+  }
+}
+
+void RedisServer::ExecuteRound(const std::vector<std::shared_ptr<Connection>>& ready) {
+  // Repeats until no connection can move: each pass runs what can run at once and gathers, from
+  // every connection, its leading run of blind writes (or of counter steps) into one group,
+  // committed as one store operation after the pass. So the SETs of many clients that arrive
+  // in one event-loop round cost one engine write (one WAL record), as Redis's one AOF write
+  // per event-loop iteration; a connection's later commands wait for its group (order).
+  bool progress = true;
+  while (progress) {
+    progress = false;
+    std::vector<BatchItem> groups[2];  // kBlindWrite, kCounter
+    std::vector<std::pair<Connection*, size_t>> taken;
+    for (const auto& conn : ready) {
+      while (conn->fd >= 0 && !conn->busy && !conn->closing && !conn->pending.empty() &&
+             conn->unsent() < options_.output_high_watermark) {
+        const Argv& head = conn->pending.front();
+        const BatchKind kind = options_.execution == Execution::kReactor
+                                   ? BatchKindOf(*state_, conn->session, head)
+                                   : BatchKind::kNone;
+        if (kind != BatchKind::kNone) {
+          auto& group = groups[kind == BatchKind::kBlindWrite ? 0 : 1];
+          size_t n = 0;
+          for (const Argv& argv : conn->pending) {
+            if (n == kMaxRunPerWrite || BatchKindOf(*state_, conn->session, argv) != kind) break;
+            group.push_back(BatchItem{&conn->session, &argv, &conn->out});
+            ++n;
+          }
+          taken.emplace_back(conn.get(), n);
+          break;
+        }
+        if (!RunsOnReactor(*conn, head)) {
+          Submit(conn);
+          break;
+        }
+        ExecuteCommand(state_, &conn->session, head, &conn->out);
+        PopPending(*conn, 1);
+        progress = true;
+        if (conn->session.close_after_reply) {
+          conn->closing = true;
+          PopPending(*conn, conn->pending.size());
+          break;
+        }
+        RefreshAuth(*conn);
+        // Before AUTH only one command is parsed at a time: parse the next one now.
+        if (conn->pending.empty()) ParseInput(*conn);
+      }
+    }
+    for (int g = 0; g < 2; ++g) {
+      if (groups[g].empty()) continue;
+      ExecuteBatch(state_, g == 0 ? BatchKind::kBlindWrite : BatchKind::kCounter, groups[g]);
+      state_->metrics.write_groups->Add();
+      progress = true;
+    }
+    for (const auto& [conn, n] : taken) PopPending(*conn, n);
+  }
+}
+
+void RedisServer::RefreshAuth(Connection& conn) {
+  conn.authenticated = !state_->AuthRequired(conn.session);
+  conn.parser.set_authenticated(conn.authenticated);
+}
+
+void RedisServer::Finish(const std::shared_ptr<Connection>& conn) {
   if (!FlushOutput(*conn)) {
     CloseConnection(conn);
     return;
   }
-  if (!conn->busy && !conn->closing && conn->unsent() < options_.output_high_watermark) {
-    if (options_.inline_reads) RunInline(*conn);
-    if (!conn->pending.empty() && conn->unsent() < options_.output_high_watermark) {
-      Submit(conn);
-    } else if (conn->parser.in_error() && !conn->error_replied) {
-      // Every command before the bad bytes has been answered; now the error, then close.
-      AppendError(&conn->out, conn->parser.error());
-      conn->error_replied = true;
-      conn->closing = true;
-      if (!FlushOutput(*conn)) {
-        CloseConnection(conn);
-        return;
-      }
+  if (!conn->busy && !conn->closing && conn->pending.empty() && conn->parser.in_error() &&
+      !conn->error_replied) {
+    // Every command before the bad bytes has been answered; now the error, then close.
+    AppendError(&conn->out, conn->parser.error());
+    conn->error_replied = true;
+    conn->closing = true;
+    if (!FlushOutput(*conn)) {
+      CloseConnection(conn);
+      return;
     }
   }
   bool idle = !conn->busy && conn->pending.empty() && conn->unsent() == 0;
@@ -304,21 +432,13 @@ void RedisServer::Progress(const std::shared_ptr<Connection>& conn) {
     CloseConnection(conn);
     return;
   }
-  UpdateInterest(*conn);
-}
-
-void RedisServer::RunInline(Connection& conn) {
-  size_t ran = 0;
-  while (!conn.pending.empty() && conn.unsent() < options_.output_high_watermark) {
-    const Argv& argv = conn.pending.front();
-    const CommandSpec* spec = FindCommand(argv[0]);
-    if (spec == nullptr || !(spec->flags & kCmdInline)) break;
-    ExecuteCommand(state_, &conn.session, argv, &conn.out);
-    conn.pending_bytes -= std::min(conn.pending_bytes, CommandBytes(argv));
-    conn.pending.pop_front();
-    ++ran;
+  // Output room freed by this flush lets parsed commands run: no socket event will come for
+  // them, so take the connection into the next round (which then does not wait in epoll).
+  if (!conn->busy && !conn->closing && !conn->pending.empty() &&
+      conn->unsent() < options_.output_high_watermark) {
+    MarkReady(conn);
   }
-  if (ran > 0) state_->metrics.inline_batches->Add();
+  UpdateInterest(*conn);
 }
 
 void RedisServer::Submit(const std::shared_ptr<Connection>& conn) {
@@ -395,9 +515,33 @@ void RedisServer::CloseConnection(const std::shared_ptr<Connection>& conn) {
   close(conn->fd);
   by_fd_.erase(conn->fd);
   by_id_.erase(conn->session.id);
+  state_->clients.Remove(conn->session.id);
   conn->fd = -1;
   state_->metrics.connections_active->Add(-1);
   // A batch still running on a worker holds its own reference; its completion is dropped.
+}
+
+void RedisServer::CloseIdleConnections(uint64_t now_us) {
+  const int64_t timeout_s = state_->config.timeout_seconds();
+  if (timeout_s <= 0) return;
+  std::vector<std::shared_ptr<Connection>> idle;
+  for (const auto& [fd, conn] : by_fd_) {
+    const uint64_t last = conn->session.info->last_interaction_us.load(std::memory_order_relaxed);
+    if (!conn->busy && now_us > last &&
+        now_us - last > static_cast<uint64_t>(timeout_s) * 1000000) {
+      idle.push_back(conn);
+    }
+  }
+  for (const auto& conn : idle) CloseConnection(conn);
+}
+
+void RedisServer::CloseRequested() {
+  for (uint64_t id : state_->clients.TakeCloseRequests()) {
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) continue;
+    std::shared_ptr<Connection> conn = it->second;  // CloseConnection erases the entry
+    CloseConnection(conn);
+  }
 }
 
 void RedisServer::DrainCompletions() {
@@ -417,8 +561,7 @@ void RedisServer::DrainCompletions() {
     } else {
       conn->out += c.reply;
     }
-    conn->authenticated = conn->session.authenticated;
-    conn->parser.set_authenticated(conn->authenticated);
+    RefreshAuth(*conn);
     if (conn->session.close_after_reply) {
       conn->closing = true;
       conn->pending.clear();
@@ -427,8 +570,10 @@ void RedisServer::DrainCompletions() {
       for (auto it2 = c.leftover.rbegin(); it2 != c.leftover.rend(); ++it2) {
         conn->pending.push_front(std::move(*it2));
       }
+      conn->pending_bytes = 0;
+      for (const auto& argv : conn->pending) conn->pending_bytes += CommandBytes(argv);
     }
-    Progress(conn);
+    MarkReady(conn);
   }
 }
 

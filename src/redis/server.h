@@ -34,15 +34,27 @@
 
 namespace nokv::redis {
 
+// Where commands run.
+//  kReactor: on the network thread, as Redis does, except commands that may take long (KEYS,
+//    SCAN, DBSIZE, FLUSHDB, SAVE, ...), which go to a worker. Blind writes (plain SET, MSET)
+//    and INCR-family commands ready on any number of connections in one event-loop round are
+//    committed as one store operation. Best when a write costs microseconds (no fsync).
+//  kWorkers: on the worker pool, point reads excepted (inline_reads). Best when every write
+//    waits for an fsync (--sync): the waits overlap and the engine's group commit shares them.
+// Design note: docs/notes/2026-11-29-redis-event-loop-batching.md.
+enum class Execution { kReactor, kWorkers };
+
 struct ServerOptions {
   std::string bind_host = "127.0.0.1";
   int port = 6380;  // 0 = pick a free port (see RedisServer::port())
   int workers = 8;
-  // Run point reads (commands flagged kCmdInline) on the network thread: saves two thread
-  // handoffs per request; a read that misses the block cache delays other clients briefly.
+  Execution execution = Execution::kReactor;
+  // kWorkers: run point reads (commands flagged kCmdInline) on the network thread: saves two
+  // thread handoffs per request; a read that misses the block cache delays others briefly.
   bool inline_reads = true;
+  // max_bulk_bytes is replaced by the live proto-max-bulk-len (ServerState::config); the
+  // connection limit is the live maxclients.
   RespLimits limits;
-  size_t max_clients = 10000;
   // Stop reading a connection while this many reply bytes are unsent.
   size_t output_high_watermark = 4 << 20;
   // Stop reading while this many bytes of parsed commands wait for execution.
@@ -82,19 +94,28 @@ class RedisServer {
   void WorkerLoop();
   void Accept();
   void HandleReadable(const std::shared_ptr<Connection>& conn);
-  void HandleWritable(const std::shared_ptr<Connection>& conn);
   void DrainCompletions();
-  // Parses buffered input, schedules work, flushes output, updates epoll interest; closes the
+  // Closes the connections CLIENT KILL asked for.
+  void CloseRequested();
+  // Queues the connection for this event-loop round's RunReady.
+  void MarkReady(const std::shared_ptr<Connection>& conn);
+  // The round: parses the ready connections' input, executes (ExecuteRound), then Finish.
+  void RunReady();
+  void ExecuteRound(const std::vector<std::shared_ptr<Connection>>& ready);
+  bool RunsOnReactor(const Connection& conn, const Argv& argv) const;
+  void PopPending(Connection& conn, size_t n);
+  void RefreshAuth(Connection& conn);
+  // Sends protocol-error replies, flushes output, updates epoll interest; closes the
   // connection when it is finished.
-  void Progress(const std::shared_ptr<Connection>& conn);
+  void Finish(const std::shared_ptr<Connection>& conn);
   void ParseInput(Connection& conn);
-  // Executes the leading kCmdInline commands of the connection on this thread.
-  void RunInline(Connection& conn);
   // Moves the connection's pending commands (up to a limit) into a job for the workers.
   void Submit(const std::shared_ptr<Connection>& conn);
   bool FlushOutput(Connection& conn);
   void UpdateInterest(Connection& conn);
   void CloseConnection(const std::shared_ptr<Connection>& conn);
+  // Closes connections idle longer than the `timeout` setting (Redis's clientsCronHandleTimeout).
+  void CloseIdleConnections(uint64_t now_us);
   void WakeReactor();
 
   ServerState* const state_;
@@ -111,6 +132,7 @@ class RedisServer {
   std::vector<std::thread> workers_;
 
   std::unordered_map<int, std::shared_ptr<Connection>> by_fd_;  // reactor thread only
+  std::vector<std::shared_ptr<Connection>> ready_;              // reactor thread only
   std::unordered_map<uint64_t, std::shared_ptr<Connection>> by_id_;
 
   std::mutex jobs_mu_;

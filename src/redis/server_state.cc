@@ -52,8 +52,9 @@ GatewayMetrics::GatewayMetrics(metrics::Registry* r)
                                          "Command execution time in microseconds")),
       unknown_commands(r->GetCounter("nokv_redis_unknown_commands_total",
                                      "Requests naming a command the gateway does not serve")),
-      inline_batches(r->GetCounter("nokv_redis_inline_batches_total",
-                                   "Runs of point reads executed on the network thread")) {
+      write_groups(r->GetCounter(
+          "nokv_redis_write_groups_total",
+          "Groups of writes from one event-loop round committed as one store operation")) {
   for (const CommandSpec& spec : AllCommands()) {
     metrics::Labels labels = {{"command", std::string(spec.name)}};
     per_command.push_back(r->GetCounter("nokv_redis_command_calls_total",
@@ -67,11 +68,64 @@ ServerState::ServerState(KvStore* store_in, Clock* clock_in, ServerConfig config
                          metrics::Registry* registry_in)
     : store(store_in),
       clock(clock_in),
-      config(std::move(config_in)),
+      config(config_in),
       registry(registry_in),
       metrics(registry_in),
       start_ms(clock_in->NowUnixMillis()),
-      random_state(clock_in->NowMonotonicMicros() ^ 0x2545f4914f6cdd1dULL) {}
+      random_state(clock_in->NowMonotonicMicros() ^ 0x2545f4914f6cdd1dULL),
+      last_save_s(start_ms / 1000) {}
+
+ServerState::~ServerState() {
+  std::lock_guard<std::mutex> lock(background_mu_);
+  if (background_.joinable()) background_.join();
+}
+
+bool ServerState::RunInBackground(std::function<void()> task) {
+  std::lock_guard<std::mutex> lock(background_mu_);
+  if (background_running_.load()) return false;
+  if (background_.joinable()) background_.join();
+  background_running_.store(true);
+  background_ = std::thread([this, task = std::move(task)] {
+    task();
+    background_running_.store(false);
+  });
+  return true;
+}
+
+ServerState::StatsBaseline ServerState::CurrentStats() const {
+  StatsBaseline now;
+  now.commands = metrics.commands_total->value();
+  now.connections = metrics.connections_accepted->value();
+  now.net_input = metrics.bytes_read->value();
+  now.net_output = metrics.bytes_written->value();
+  now.rejected = metrics.connections_rejected->value();
+  now.errors = metrics.errors_total->value();
+  now.unknown = metrics.unknown_commands->value();
+  now.protocol_errors = metrics.protocol_errors->value();
+  return now;
+}
+
+ServerState::StatsBaseline ServerState::StatsSinceReset() const {
+  const StatsBaseline now = CurrentStats();
+  std::lock_guard<std::mutex> lock(baseline_mu_);
+  auto since = [](uint64_t v, uint64_t base) { return v >= base ? v - base : 0; };
+  return StatsBaseline{since(now.commands, baseline_.commands),
+                       since(now.connections, baseline_.connections),
+                       since(now.net_input, baseline_.net_input),
+                       since(now.net_output, baseline_.net_output),
+                       since(now.rejected, baseline_.rejected),
+                       since(now.errors, baseline_.errors),
+                       since(now.unknown, baseline_.unknown),
+                       since(now.protocol_errors, baseline_.protocol_errors)};
+}
+
+void ServerState::ResetStats() {
+  const StatsBaseline now = CurrentStats();
+  std::lock_guard<std::mutex> lock(baseline_mu_);
+  baseline_ = now;
+  keyspace_hits.store(0);
+  keyspace_misses.store(0);
+}
 
 uint64_t ServerState::NextRandom() {
   uint64_t z = random_state.fetch_add(0x9e3779b97f4a7c15ULL, std::memory_order_relaxed) +

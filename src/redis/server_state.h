@@ -4,15 +4,21 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "src/metrics/registry.h"
+#include "src/redis/client_registry.h"
+#include "src/redis/config.h"
 #include "src/redis/kv_store.h"
+#include "src/redis/resp.h"
 #include "src/util/clock.h"
 
 namespace nokv::redis {
@@ -20,14 +26,33 @@ namespace nokv::redis {
 inline constexpr std::string_view kRedisCompatVersion = "7.0.0";
 inline constexpr std::string_view kNoKVVersion = "0.1.0";
 
+// A key WATCHed by a connection: its version, and its deadline then (a watched key that expires
+// before EXEC aborts the transaction, as in Redis).
+struct WatchedEntry {
+  WatchedKey key;
+  uint64_t expires_at_ms = 0;
+};
+
+// The most a MULTI block may queue (argument bytes): Redis's client-query-buffer-limit.
+inline constexpr size_t kMaxQueuedBytes = size_t{1} << 30;
+
 // One client connection's state, touched only by the thread currently running its commands.
+// What other connections may see of it (CLIENT LIST) is published in `info`.
 struct Session {
   uint64_t id = 0;
-  std::string name;
-  std::string peer;  // "ip:port"
   bool authenticated = true;
   bool close_after_reply = false;
-  uint64_t created_ms = 0;
+  int db = 0;        // SELECT
+  int protocol = 2;  // HELLO 2 / HELLO 3
+  // MULTI: commands queued until EXEC; `multi_error` = a command was refused while queueing,
+  // so EXEC answers EXECABORT.
+  bool in_multi = false;
+  bool multi_error = false;
+  std::vector<Argv> queued;
+  size_t queued_bytes = 0;  // bounded by kMaxQueuedBytes
+  std::vector<WatchedEntry> watched;
+  // Never null; the server replaces it with the registered info of the connection.
+  std::shared_ptr<ClientInfo> info = std::make_shared<ClientInfo>(0, "", "", -1, 0);
 };
 
 // SCAN cursors are opaque integers; each maps to the key to resume from. Redis cursors are
@@ -67,35 +92,55 @@ struct GatewayMetrics {
   std::vector<metrics::Counter*> per_command;  // indexed like AllCommands()
   std::vector<metrics::Counter*> per_command_errors;
   metrics::Counter* unknown_commands;
-  metrics::Counter* inline_batches;
-};
-
-struct ServerConfig {
-  std::string requirepass;  // empty = no AUTH required
-  int64_t proto_max_bulk_len = 512LL << 20;
-  bool sync = false;  // reported by INFO persistence / CONFIG GET appendfsync
-  std::string bind_addr;
-  std::string workdir;
+  metrics::Counter* write_groups;
 };
 
 struct ServerState {
   ServerState(KvStore* store, Clock* clock, ServerConfig config, metrics::Registry* registry);
+  ~ServerState();  // waits for a background task
 
   KvStore* const store;
   Clock* const clock;
-  const ServerConfig config;
+  RuntimeConfig config;
   metrics::Registry* const registry;
   GatewayMetrics metrics;
   CursorTable cursors;
+  ClientRegistry clients;
   const uint64_t start_ms;
   std::atomic<int> bound_port{0};  // set by RedisServer::Start
   std::atomic<uint64_t> next_client_id{1};
   std::atomic<uint64_t> random_state;
   std::atomic<uint64_t> keyspace_hits{0};
   std::atomic<uint64_t> keyspace_misses{0};
-  std::atomic<uint64_t> expired_keys_seen{0};
+  // SAVE / BGSAVE: Unix seconds of the last successful flush (LASTSAVE), starting at startup.
+  std::atomic<uint64_t> last_save_s;
+  // INFO stats counters as of the last CONFIG RESETSTAT (the metrics counters stay monotonic).
+  struct StatsBaseline {
+    uint64_t commands = 0, connections = 0, net_input = 0, net_output = 0, rejected = 0, errors = 0,
+             unknown = 0, protocol_errors = 0;
+  };
+  StatsBaseline StatsSinceReset() const;
+  void ResetStats();
+
+  // True when `session` must AUTH before running commands: it has not authenticated and a
+  // password is set (clearing requirepass frees every connection, as in Redis).
+  bool AuthRequired(const Session& session) const {
+    return !session.authenticated && config.requirepass_set();
+  }
 
   uint64_t NextRandom();
+
+  // Runs `task` on a background thread (BGSAVE); false, running nothing, if one still runs.
+  bool RunInBackground(std::function<void()> task);
+  bool BackgroundTaskRunning() const { return background_running_.load(); }
+
+ private:
+  std::mutex background_mu_;
+  std::thread background_;  // guarded by background_mu_
+  std::atomic<bool> background_running_{false};
+  StatsBaseline CurrentStats() const;
+  mutable std::mutex baseline_mu_;
+  StatsBaseline baseline_;  // guarded by baseline_mu_
 };
 
 }  // namespace nokv::redis

@@ -50,6 +50,18 @@ inline constexpr std::string_view kRespCorpus[] = {
     "\"\\xzz\"\r\n"sv,
     "'\\''\r\n"sv,
     "\"\\\r\n"sv,
+    // Commands the fuzz target also executes: RESP3, MULTI queueing, CONFIG / CLIENT arguments.
+    "HELLO 3\r\nGET nosuch\r\nMGET a b\r\nCONFIG GET max*\r\nCLIENT INFO\r\nHELLO 2\r\n"sv,
+    "HELLO 3 AUTH default x SETNAME n\r\nCOMMAND INFO get nosuch\r\nCOMMAND DOCS set\r\n"sv,
+    "MULTI\r\nSET a 1\r\nINCR a\r\nNOSUCH\r\nEXEC\r\n"sv,
+    "MULTI\r\nSELECT 3\r\nSET a 1\r\nSWAPDB 3 0\r\nKEYS *\r\nDBSIZE\r\nFLUSHDB\r\nEXEC\r\n"sv,
+    "WATCH a b\r\nSET a 2\r\nMULTI\r\nGET a\r\nEXEC\r\nUNWATCH\r\nDISCARD\r\n"sv,
+    "CONFIG SET maxclients 5 timeout 0\r\nCONFIG SET save \"1 2\"\r\nCONFIG GET *\r\n"sv,
+    "CONFIG SET nosuch 1 maxclients\r\nCONFIG RESETSTAT\r\nCONFIG REWRITE\r\nCONFIG x\r\n"sv,
+    "CLIENT SETNAME a\r\nCLIENT LIST ID 1 x\r\nCLIENT KILL ID 1 SKIPME yes TYPE normal\r\n"sv,
+    "CLIENT KILL 1.2.3.4:5\r\nCLIENT NO-EVICT on\r\nCLIENT LIST TYPE pubsub\r\nRESET\r\n"sv,
+    "SET k1 ohmytext\r\nSET k2 mynewtext\r\nLCS k1 k2 IDX MINMATCHLEN 2 WITHMATCHLEN\r\n"sv,
+    "COPY a b DB 1 REPLACE\r\nMOVE b 2\r\nOBJECT ENCODING a\r\nEXPIRETIME a\r\n"sv,
 };
 
 }  // namespace nokv::redis::fuzz

@@ -1,7 +1,7 @@
 // nokv-redis: a Redis (RESP2) server on an embedded NoKV database.
 //
 //   nokv-redis --workdir DIR [--addr 127.0.0.1:6380] [--requirepass P] [--metrics-addr H:P]
-//              [--sync] [--workers N] [--proto-max-bulk-len BYTES] [--maxclients N]
+//              [--sync] [--workers N] [--proto-max-bulk-len BYTES] [--maxclients N] [--timeout S]
 //
 // Prints "nokv-redis listening on HOST:PORT" once it accepts connections (with --addr ...:0 the
 // chosen port), and stops cleanly on SIGINT/SIGTERM. Flag names accept '-' or '_'.
@@ -17,6 +17,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "nokv/db.h"
 #include "src/metrics/http_server.h"
 #include "src/metrics/registry.h"
@@ -33,10 +35,16 @@ ABSL_FLAG(bool, sync, false,
           "fsync the WAL before acknowledging each write (like appendfsync always; group commit "
           "shares fsyncs between concurrent clients)");
 ABSL_FLAG(int, workers, 0,
-          "Threads executing commands (0 = one per core, four per core with --sync so writers "
-          "queue up for the next shared fsync)");
+          "Worker threads: slow commands (KEYS, SCAN, FLUSHDB...) with --execution reactor, all "
+          "commands with --execution workers (0 = one per core; with workers and --sync four "
+          "per core, so writers queue up for the next shared fsync)");
 ABSL_FLAG(int64_t, proto_max_bulk_len, 512LL << 20, "Largest accepted bulk string in bytes");
-ABSL_FLAG(int, maxclients, 10000, "Maximum simultaneous client connections");
+ABSL_FLAG(int64_t, maxclients, 10000, "Maximum simultaneous client connections");
+ABSL_FLAG(int64_t, timeout, 0, "Close a client idle this many seconds (0 = never)");
+ABSL_FLAG(std::string, execution, "reactor",
+          "Where commands run: 'reactor' (the network thread; the writes of one event-loop "
+          "round are committed, and with --sync fsynced, together) or 'workers' (a thread pool)");
+ABSL_FLAG(int64_t, memtable_mb, 64, "Engine memtable size in MiB (Options::memtable_bytes)");
 
 namespace {
 
@@ -68,7 +76,20 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("Redis-compatible server on an embedded NoKV database");
+  absl::SetProgramUsageMessage(
+      "Redis-compatible server on an embedded NoKV database.\n\n"
+      "usage: nokv-redis --workdir DIR [--addr HOST:PORT] [flags]   (docs/redis.md)");
+  // --help lists this file's flags (absl's default looks for a file named like the binary).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view path) {
+    return absl::EndsWith(path, "tools/redis/main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  usage.normalize_filename = [](absl::string_view path) {
+    return std::string(path.substr(
+        path.rfind("tools/redis/") == absl::string_view::npos ? 0 : path.rfind("tools/redis/")));
+  };
+  absl::SetFlagsUsageConfig(usage);
   std::vector<std::string> storage;
   std::vector<char*> args = NormalizeFlagNames(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
@@ -85,17 +106,32 @@ int main(int argc, char** argv) {
   int port = 0;
   absl::Status s = nokv::metrics::ParseHostPort(absl::GetFlag(FLAGS_addr), &host, &port);
   if (!s.ok()) return Fail(s.ToString());
+  // By default the network thread runs commands and commits what many clients send in one
+  // event-loop round as one write (one fsync with --sync), as Redis does with its AOF; measured
+  // against the worker pool in docs/notes/2026-11-29-redis-event-loop-batching.md.
+  nokv::redis::ServerOptions server_options;
+  const std::string execution = absl::GetFlag(FLAGS_execution);
+  if (execution == "reactor") {
+    server_options.execution = nokv::redis::Execution::kReactor;
+  } else if (execution == "workers") {
+    server_options.execution = nokv::redis::Execution::kWorkers;
+  } else {
+    return Fail("--execution must be 'reactor' or 'workers', not '" + execution + "'");
+  }
 
   nokv::Clock* clock = nokv::Clock::Real();
   nokv::Options db_options;
   db_options.clock = clock;
+  db_options.memtable_bytes =
+      static_cast<size_t>(std::max<int64_t>(1, absl::GetFlag(FLAGS_memtable_mb))) << 20;
   const std::string workdir = absl::GetFlag(FLAGS_workdir);
   auto db = nokv::DB::Open(db_options, workdir);
   if (!db.ok()) return Fail("open " + workdir + ": " + db.status().ToString());
 
   nokv::redis::EmbeddedKvStoreOptions store_options;
   store_options.sync = absl::GetFlag(FLAGS_sync);
-  nokv::redis::EmbeddedKvStore store(db->get(), clock, store_options);
+  auto store = nokv::redis::EmbeddedKvStore::Open(db->get(), clock, store_options);
+  if (!store.ok()) return Fail("open " + workdir + ": " + store.status().ToString());
 
   nokv::metrics::Registry registry;
   nokv::DB* raw_db = db->get();
@@ -107,22 +143,27 @@ int main(int argc, char** argv) {
   config.sync = store_options.sync;
   config.bind_addr = host;
   config.workdir = workdir;
+  config.maxclients = std::max<int64_t>(1, absl::GetFlag(FLAGS_maxclients));
+  config.timeout_seconds = std::max<int64_t>(0, absl::GetFlag(FLAGS_timeout));
 
-  nokv::redis::ServerOptions server_options;
   server_options.bind_host = host;
   server_options.port = port;
   server_options.workers = absl::GetFlag(FLAGS_workers);
   if (server_options.workers <= 0) {
     // More command threads than cores only add context switches when a write costs
-    // microseconds; with --sync a write waits for an fsync, and waiting writers are what group
-    // commit batches, so more threads pay off there.
+    // microseconds; with workers and --sync a write waits for an fsync, and waiting writers
+    // are what group commit batches, so more threads pay off there.
     const int cores = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
-    server_options.workers = store_options.sync ? 4 * cores : cores;
+    const bool fsync_waiters =
+        store_options.sync && server_options.execution == nokv::redis::Execution::kWorkers;
+    server_options.workers = fsync_waiters ? 4 * cores : cores;
   }
-  server_options.max_clients = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_maxclients)));
   server_options.limits.max_bulk_bytes = config.proto_max_bulk_len;
 
-  auto state = std::make_unique<nokv::redis::ServerState>(&store, clock, config, &registry);
+  nokv::redis::EmbeddedKvStore* raw_store = store->get();
+  auto state = std::make_unique<nokv::redis::ServerState>(raw_store, clock, config, &registry);
+  // CONFIG SET appendfsync always|no switches the store's fsync-per-write.
+  state->config.set_sync_hook([raw_store](bool sync) { raw_store->set_sync(sync); });
   auto server = std::make_unique<nokv::redis::RedisServer>(state.get(), server_options);
   s = server->Start();
   if (!s.ok()) return Fail(s.ToString());
@@ -148,6 +189,7 @@ int main(int argc, char** argv) {
   stopping.store(true);
   if (metrics) metrics->Stop();
   server->Stop();
+  state.reset();  // waits for a BGSAVE still running
   s = (*db)->Close();
   if (!s.ok()) return Fail("close: " + s.ToString());
   return 0;

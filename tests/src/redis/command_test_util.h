@@ -35,7 +35,10 @@ class CommandHarness {
     config.requirepass = std::move(requirepass);
     state_ = std::make_unique<ServerState>(store, clock, config, &registry_);
     session_.id = 7;
-    session_.authenticated = state_->config.requirepass.empty();
+    session_.authenticated = !state_->config.requirepass_set();
+    session_.info = std::make_shared<ClientInfo>(7, "127.0.0.1:50000", "127.0.0.1:6380", 9,
+                                                 clock->NowMonotonicMicros());
+    state_->clients.Add(session_.info);
   }
 
   std::string Run(const Argv& argv) {

@@ -17,7 +17,9 @@
 namespace nokv::redis::testing {
 
 struct Reply {
-  char type = 0;    // '+', '-', ':', '$', '*'; 0 = connection closed / timeout
+  // '+', '-', ':', '$', '*'; RESP3 '%' (elements: key, value, ...), '~', '_', '=' (str keeps
+  // the "txt:" prefix), '#', ','; 0 = connection closed / timeout.
+  char type = 0;
   std::string str;  // simple/error/bulk text, integer digits
   bool null = false;
   std::vector<Reply> elements;
@@ -66,7 +68,11 @@ class RespClient {
     if (!ReadLine(&line) || line.empty()) return r;
     r.type = line[0];
     r.str = line.substr(1);
-    if (r.type == '$') {
+    if (r.type == '_') {
+      r.null = true;
+      return r;
+    }
+    if (r.type == '$' || r.type == '=') {
       long long n = std::stoll(r.str);
       r.str.clear();
       if (n < 0) {
@@ -75,12 +81,13 @@ class RespClient {
       }
       if (!ReadExact(static_cast<size_t>(n) + 2, &r.str)) return Reply();
       r.str.resize(static_cast<size_t>(n));
-    } else if (r.type == '*') {
+    } else if (r.type == '*' || r.type == '~' || r.type == '%') {
       long long n = std::stoll(r.str);
       if (n < 0) {
         r.null = true;
         return r;
       }
+      if (r.type == '%') n *= 2;
       for (long long i = 0; i < n; ++i) {
         r.elements.push_back(Read());
         if (!r.elements.back().ok()) return Reply();

@@ -166,10 +166,41 @@ TEST(RespWriterTest, Replies) {
   AppendError(&out, "ERR bad\r\nthing");
   AppendInteger(&out, -42);
   AppendBulk(&out, std::string("a\0b", 3));
-  AppendNullBulk(&out);
+  AppendNull(&out, 2);
   AppendArrayHeader(&out, 2);
-  AppendNullArray(&out);
+  AppendNullArray(&out, 2);
   EXPECT_EQ(out, Lit("+OK\r\n-ERR bad  thing\r\n:-42\r\n$3\r\na\0b\r\n$-1\r\n*2\r\n*-1\r\n"));
+}
+
+TEST(RespWriterTest, Resp3Replies) {
+  std::string out;
+  AppendNull(&out, 3);
+  AppendNullArray(&out, 3);
+  AppendMapHeader(&out, 2, 3);
+  AppendMapHeader(&out, 2, 2);
+  AppendSetHeader(&out, 3, 3);
+  AppendSetHeader(&out, 3, 2);
+  AppendVerbatim(&out, "a:1\n", 3);
+  AppendVerbatim(&out, "a:1\n", 2);
+  EXPECT_EQ(out, "_\r\n_\r\n%2\r\n*4\r\n~3\r\n*3\r\n=8\r\ntxt:a:1\n\r\n$4\r\na:1\n\r\n");
+}
+
+TEST(RespWriterTest, Resp3ToResp2Conversion) {
+  const std::string resp3 =
+      "%2\r\n$1\r\na\r\n~2\r\n+x\r\n:1\r\n$1\r\nb\r\n*3\r\n_\r\n#t\r\n=8\r\ntxt:v:1\n\r\n";
+  std::string out;
+  ASSERT_TRUE(AppendResp3(&out, resp3, 3));
+  EXPECT_EQ(out, resp3);
+  out.clear();
+  ASSERT_TRUE(AppendResp3(&out, resp3, 2));
+  EXPECT_EQ(out,
+            "*4\r\n$1\r\na\r\n*2\r\n+x\r\n:1\r\n$1\r\nb\r\n*3\r\n$-1\r\n:1\r\n$4\r\nv:1\n\r\n");
+  // Anything but one complete value is refused and appends nothing.
+  for (const char* bad : {"", "*2\r\n:1\r\n", "$5\r\nab\r\n", "?x\r\n", ":1\r\n:2\r\n", "%1\r\n"}) {
+    out.clear();
+    EXPECT_FALSE(AppendResp3(&out, bad, 2)) << bad;
+    EXPECT_EQ(out, "");
+  }
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-"""Starts and stops nokv-redis processes for the Python gateway tests.
+"""Starts and stops nokv-redis processes (and reference redis-servers) for the Python tests.
 
 Every process binds 127.0.0.1 on a port the kernel picks (--addr 127.0.0.1:0); the port is read
 from the gateway's first stdout line. Readiness is polled with a deadline, never slept for.
@@ -93,3 +93,44 @@ class Gateway:
         self.kill()
         if self.own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class RedisServer:
+    """A throwaway redis-server on a free 127.0.0.1 port (AOF on, no RDB saves): the reference
+    the gateway's replies are compared with."""
+
+    @staticmethod
+    def available():
+        return shutil.which("redis-server") is not None
+
+    def __init__(self, deadline_s=20):
+        self.port = free_port()
+        self.workdir = tempfile.mkdtemp(prefix="nokv-reference-redis-")
+        self.proc = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir",
+             self.workdir, "--save", "", "--appendonly", "yes"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + deadline_s
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("redis-server did not start")
+                time.sleep(0.02)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)

@@ -4,8 +4,10 @@
     /usr/bin/python3 redis_suite.py --gateway build/nokv-redis   # starts its own gateways
     /usr/bin/python3 redis_suite.py --port 6379                  # against a running server
 
-The second form runs the server-agnostic tests against any server (used to check the suite
-itself against redis-server); restart/auth tests need --gateway.
+Every server-agnostic test class runs twice: against the gateway and, as a "...OnRedis" twin,
+against a redis-server this suite starts on a free 127.0.0.1 port, so each expectation is
+checked against the reference server in the same run (the twins skip if redis-server is not
+installed). Restart/auth tests need --gateway.
 """
 import argparse
 import sys
@@ -15,33 +17,45 @@ import unittest
 
 import redis
 
-from gateway_harness import Gateway
+from gateway_harness import Gateway, RedisServer
 
 ARGS = None
 SERVER = {}
 
 
-def client(**kw):
-    return redis.Redis(host="127.0.0.1", port=SERVER["port"], socket_timeout=30, **kw)
+def client(target="gateway", **kw):
+    return redis.Redis(host="127.0.0.1", port=SERVER[target], socket_timeout=30, **kw)
 
 
 def setUpModule():
     if ARGS.gateway:
-        SERVER["gateway"] = Gateway(ARGS.gateway)
-        SERVER["port"] = SERVER["gateway"].port
+        SERVER["gateway_process"] = Gateway(ARGS.gateway)
+        SERVER["gateway"] = SERVER["gateway_process"].port
     else:
-        SERVER["port"] = ARGS.port
+        SERVER["gateway"] = ARGS.port
+    if RedisServer.available():
+        SERVER["redis_process"] = RedisServer()
+        SERVER["redis"] = SERVER["redis_process"].port
 
 
 def tearDownModule():
-    if "gateway" in SERVER:
-        SERVER["gateway"].cleanup()
+    if "gateway_process" in SERVER:
+        SERVER["gateway_process"].cleanup()
+    if "redis_process" in SERVER:
+        SERVER["redis_process"].stop()
 
 
 class Base(unittest.TestCase):
+    target = "gateway"
+
     def setUp(self):
-        self.r = client()
-        self.r.flushdb()
+        if self.target not in SERVER:
+            self.skipTest("redis-server is not installed: no comparison run")
+        self.r = self.client()
+        self.r.flushall()
+
+    def client(self, **kw):
+        return client(self.target, **kw)
 
     def tearDown(self):
         self.r.close()
@@ -143,7 +157,7 @@ class StringTest(Base):
         threads, n_threads, per = [], 8, 150
 
         def work():
-            c = client()
+            c = self.client()
             for _ in range(per):
                 c.incr("counter")
                 c.append("log", "x")
@@ -237,6 +251,10 @@ class ServerTest(Base):
         self.assertTrue(r.execute_command("SELECT", 0))
         self.assertTrue(r.flushall())
         self.assertGreater(r.command_count(), 40)
+        # "COMMAND DOCS" as one name: redis-py would parse a reply to COMMAND as COMMAND's.
+        docs = r.execute_command("COMMAND DOCS", "set")
+        self.assertEqual(docs[0], b"set")
+        self.assertIn(b"summary", docs[1])
 
     def test_info(self):
         info = self.r.info()
@@ -303,10 +321,187 @@ class ServerTest(Base):
         self.assertTrue(r.ping())
 
     def test_decode_responses_client(self):
-        c = client(decode_responses=True)
+        c = self.client(decode_responses=True)
         c.set("greeting", "héllo")
         self.assertEqual(c.get("greeting"), "héllo")
         c.close()
+
+
+class DatabaseTest(Base):
+    def test_select_isolates_databases(self):
+        db3 = self.client(db=3)
+        self.assertTrue(db3.set("k", "three"))
+        self.assertTrue(self.r.set("k", "zero"))
+        self.assertEqual(db3.get("k"), b"three")
+        self.assertEqual(self.r.get("k"), b"zero")
+        self.assertEqual(db3.dbsize(), 1)
+        keyspace = self.r.info("keyspace")
+        self.assertEqual(keyspace["db0"]["keys"], 1)
+        self.assertEqual(keyspace["db3"]["keys"], 1)
+        self.assertTrue(db3.flushdb())
+        self.assertEqual(self.r.get("k"), b"zero")
+        self.assertEqual(db3.dbsize(), 0)
+        with self.assertRaisesRegex(redis.ResponseError, "^DB index is out of range$"):
+            self.client(db=16).ping()
+        db3.close()
+
+    def test_swapdb_move_copy(self):
+        r = self.r
+        db1 = self.client(db=1)
+        r.set("a", "in0", ex=1000)
+        db1.set("b", "in1")
+        self.assertTrue(r.swapdb(0, 1))
+        self.assertEqual(r.get("b"), b"in1")
+        self.assertEqual(db1.get("a"), b"in0")
+        self.assertTrue(1 <= db1.ttl("a") <= 1000)
+        self.assertTrue(db1.move("a", 0))
+        self.assertFalse(db1.move("a", 0))
+        self.assertEqual(r.get("a"), b"in0")
+        self.assertTrue(r.copy("a", "a", destination_db=2))
+        self.assertFalse(r.copy("a", "a", destination_db=2))
+        r.set("a", "new")
+        self.assertTrue(r.copy("a", "a", destination_db=2, replace=True))
+        self.assertEqual(self.client(db=2).get("a"), b"new")
+        self.assertTrue(r.flushall())
+        self.assertEqual(db1.dbsize() + r.dbsize(), 0)
+        db1.close()
+
+
+class TransactionTest(Base):
+    def test_pipeline_transaction(self):
+        with self.r.pipeline(transaction=True) as p:
+            p.set("a", 1).incr("a").get("a").mset({"b": 1, "c": 2}).mget("a", "b", "c")
+            self.assertEqual(p.execute(), [True, 2, b"2", True, [b"2", b"1", b"2"]])
+
+    def test_errors_inside_a_transaction(self):
+        self.r.set("s", "text")
+        with self.r.pipeline(transaction=True) as p:
+            p.set("x", 1).incr("s").set("y", 2)
+            out = p.execute(raise_on_error=False)
+        self.assertEqual(out[0], True)
+        self.assertIsInstance(out[1], redis.ResponseError)
+        self.assertEqual(out[2], True)
+        self.assertEqual(self.r.mget("x", "y"), [b"1", b"2"])
+
+    def test_watch_retries_on_a_concurrent_change(self):
+        r = self.r
+        other = self.client()
+        r.set("balance", 100)
+        calls = []
+
+        def debit(pipe):
+            calls.append(1)
+            balance = int(pipe.get("balance"))
+            if len(calls) == 1:
+                other.incrby("balance", 50)  # a change between WATCH and EXEC
+            pipe.multi()
+            pipe.set("balance", balance - 30)
+
+        r.transaction(debit, "balance")
+        self.assertEqual(len(calls), 2)
+        self.assertEqual(r.get("balance"), b"120")
+        with r.pipeline() as p:
+            p.watch("balance")
+            other.set("balance", 0)
+            p.multi()
+            p.set("balance", 1)
+            with self.assertRaises(redis.WatchError):
+                p.execute()
+        self.assertEqual(r.get("balance"), b"0")
+        other.close()
+
+    def test_concurrent_watch_increments(self):
+        def increment(pipe):
+            value = int(pipe.get("n") or 0)
+            pipe.multi()
+            pipe.set("n", value + 1)
+
+        def work():
+            c = self.client()
+            for _ in range(50):
+                c.transaction(increment, "n")  # retries on WatchError
+            c.close()
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(self.r.get("n"), b"200")
+
+
+class ServerCommandsTest(Base):
+    def test_config(self):
+        r = self.r
+        self.assertEqual(r.config_get("maxclients"), {"maxclients": "10000"})
+        self.assertEqual(r.config_get("databases"), {"databases": "16"})
+        self.assertTrue(r.config_set("timeout", 0))
+        self.assertTrue(r.config_resetstat())
+        self.assertEqual(r.info("stats")["keyspace_hits"], 0)
+        with self.assertRaisesRegex(redis.ResponseError, "^Unknown option"):
+            r.config_set("no-such-parameter", 1)
+
+    def test_client_list_info_kill(self):
+        r = self.r
+        other = self.client()
+        other.client_setname("other")
+        other_id = other.client_id()
+        clients = r.client_list()
+        self.assertIn("other", [c["name"] for c in clients])
+        me = r.client_info()
+        self.assertEqual(int(me["id"]), r.client_id())
+        self.assertEqual(me["db"], 0)
+        self.assertTrue(r.client_no_evict("on"))
+        self.assertEqual(r.client_kill_filter(_id=other_id), 1)
+        self.assertNotIn("other", [c["name"] for c in r.client_list()])
+        # The killed connection is closed before the reply to CLIENT KILL: redis-py finds it
+        # closed when it next takes it from its pool and reconnects.
+        self.assertTrue(other.ping())
+        self.assertNotEqual(other.client_id(), other_id)
+
+    def test_save_lastsave_time_reset(self):
+        r = self.r
+        self.assertTrue(r.save())
+        self.assertLessEqual(abs(r.lastsave().timestamp() - time.time()), 5)
+        seconds, micros = r.time()
+        self.assertLessEqual(abs(seconds - time.time()), 5)
+        r.execute_command("SELECT", 2)
+        self.assertEqual(r.execute_command("RESET"), "RESET")
+
+
+class StringAndKeyExtrasTest(Base):
+    def test_expiretime_object_lcs(self):
+        r = self.r
+        r.set("k", "v", exat=4000000000)
+        self.assertEqual(r.expiretime("k"), 4000000000)
+        self.assertEqual(r.execute_command("PEXPIRETIME", "k"), 4000000000000)
+        self.assertEqual(r.expiretime("missing"), -2)
+        r.set("n", 12345)
+        self.assertEqual(r.object("encoding", "n"), b"int")
+        self.assertEqual(r.object("encoding", "k"), b"embstr")
+        r.mset({"key1": "ohmytext", "key2": "mynewtext"})
+        self.assertEqual(r.lcs("key1", "key2"), b"mytext")
+        self.assertEqual(r.lcs("key1", "key2", len=True), 6)
+        self.assertEqual(r.execute_command("LCS", "key1", "key2", "IDX", "MINMATCHLEN", "4"),
+                         [b"matches", [[[4, 7], [5, 8]]], b"len", 6])
+
+    def test_getex_getdel_setrange_incrbyfloat(self):
+        r = self.r
+        r.set("g", "v")
+        self.assertEqual(r.getex("g", ex=100), b"v")
+        self.assertTrue(98 <= r.ttl("g") <= 100)
+        self.assertEqual(r.getdel("g"), b"v")
+        self.assertEqual(r.setrange("s", 5, "x"), 6)
+        self.assertEqual(r.get("s"), b"\x00\x00\x00\x00\x00x")
+        self.assertEqual(r.incrbyfloat("f", "10.5"), 10.5)
+        self.assertEqual(r.set("s", "new", get=True), b"\x00\x00\x00\x00\x00x")
+
+    def test_unsupported_commands_answer_as_unknown(self):
+        if self.target == "redis":
+            self.skipTest("redis-server serves every data type")
+        with self.assertRaisesRegex(redis.ResponseError,
+                                    "^unknown command 'HSET', with args beginning with: 'h' 'f' 'v' $"):
+            self.r.hset("h", "f", "v")
 
 
 class GatewayOnlyTest(unittest.TestCase):
@@ -355,6 +550,13 @@ class GatewayOnlyTest(unittest.TestCase):
             ok.close()
         finally:
             g.cleanup()
+
+
+# The same tests against redis-server: every expectation above is Redis's own behaviour.
+for _cls in list(globals().values()):
+    if isinstance(_cls, type) and issubclass(_cls, Base) and _cls is not Base:
+        globals()[_cls.__name__ + "OnRedis"] = type(_cls.__name__ + "OnRedis", (_cls,),
+                                                    {"target": "redis"})
 
 
 if __name__ == "__main__":
