@@ -21,10 +21,10 @@ done
 echo "=== preset: tsan (DB, durability, power-cut, replication, redis, meta, coordinator) ==="
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs" --target db_test db_durability_test db_power_cut_test \
-  db_replication_test redis_server_test redis_commands_test redis_txn_test \
+  db_replication_test super_version_cache_test redis_server_test redis_commands_test redis_txn_test \
   meta_replicated_store_test meta_local_store_test coordinator_authority_test \
   coordinator_handler_test
 ctest --preset tsan -j "$jobs" \
-  -R '^(DBTest|DurabilityTest|ReplicationTest|Shards/PowerCutTest\.AcknowledgedWritesSurviveEveryCut/[01]|Backends/CommandsTest|Backends/TxnTest|EmbeddedDatabasesTest|Modes/ServerTest|ServerTest|ReplicatedMetaStoreTest|LocalMetaStoreTest|AuthorityTest|FencedWindowTest|CoordinatorTest|EraGuardTest)\.?' \
+  -R '^(DBTest|LevelTargets/DBModelTest|SuperVersionCacheTest|DurabilityTest|ReplicationTest|Shards/PowerCutTest\.AcknowledgedWritesSurviveEveryCut/[01]|Backends/CommandsTest|Backends/TxnTest|EmbeddedDatabasesTest|Modes/ServerTest|ServerTest|ReplicatedMetaStoreTest|LocalMetaStoreTest|AuthorityTest|FencedWindowTest|CoordinatorTest|EraGuardTest)\.?' \
   -E 'OversizedBatch' "$@" || status=1
 exit $status

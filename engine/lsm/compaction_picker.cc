@@ -115,12 +115,6 @@ Range ShardRange(const std::vector<std::string>& bounds, size_t i) {
   return r;
 }
 
-size_t FilesOverlapping(const std::vector<LiveFilePtr>& files, const Range& r) {
-  size_t n = 0;
-  for (const auto& f : files) n += r.Overlaps(f->meta);
-  return n;
-}
-
 std::optional<CompactionPlan> PickL0(const Version& v, const PickerOptions& options,
                                      const LevelLayout& layout, const Range* range,
                                      const std::set<uint64_t>& busy);
@@ -170,6 +164,26 @@ std::optional<CompactionPlan> PickL0(const Version& v, const PickerOptions& opti
   return plan;
 }
 
+// LevelDB's "expanded0": takes every other free file of the upper level that lies inside the
+// range the lower inputs already cover, as long as the lower inputs stay the same and the job
+// stays under 25 target files. Upper files are often smaller than lower ones (L0 merges cut
+// them at shard bounds), and merging one small file into a large lower file rewrites the
+// lower file for a fraction of its range: the neighbours sharing it come along for free.
+void ExpandUpperInputs(const Version& v, const PickerOptions& options,
+                       const std::set<uint64_t>& busy, CompactionPlan* plan) {
+  if (plan->lower_inputs.empty()) return;
+  std::vector<LiveFilePtr> all = plan->upper_inputs;
+  all.insert(all.end(), plan->lower_inputs.begin(), plan->lower_inputs.end());
+  const Range covered = Range::Of(all);
+  std::vector<LiveFilePtr> expanded = Overlapping(v, plan->upper_level, covered);
+  if (expanded.size() <= plan->upper_inputs.size() || Busy(busy, expanded)) return;
+  if (Bytes(expanded) + Bytes(plan->lower_inputs) > 25 * options.target_file_bytes) return;
+  if (Overlapping(v, plan->output_level, Range::Of(expanded)).size() != plan->lower_inputs.size()) {
+    return;
+  }
+  plan->upper_inputs = std::move(expanded);
+}
+
 // Ln -> Ln+1 for one seed file: the one with the least overlap in Ln+1 per byte.
 std::optional<CompactionPlan> PickLevel(const Version& v, const PickerOptions& options,
                                         const LevelLayout& layout, int level,
@@ -192,6 +206,7 @@ std::optional<CompactionPlan> PickLevel(const Version& v, const PickerOptions& o
     }
   }
   if (best) {
+    ExpandUpperInputs(v, options, busy, &*best);
     best->reason = "level size";
     best->score = layout.score[level];
     Finish(v, options, &*best);

@@ -306,7 +306,9 @@ absl::Status DBImpl::Close() {
     }
   }
   // The memtables, Versions and caches stay until the destructor: a Get, iterator or Stats call
-  // racing with Close() may still be reading them (they hold a SuperVersion).
+  // racing with Close() may still be reading them (they hold a SuperVersion). Idle threads'
+  // cached SuperVersions go now, so the files only they kept are deleted below.
+  sv_cache_.Invalidate();
   DeleteObsoleteFiles();
   if (lock_) {
     absl::Status u = vfs_->UnlockFile(std::move(lock_));

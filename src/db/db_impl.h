@@ -31,6 +31,7 @@
 #include "engine/wal/wal.h"
 #include "nokv/db.h"
 #include "src/db/replication.h"
+#include "src/db/super_version_cache.h"
 #include "src/db/write_controller.h"
 #include "src/util/clock.h"
 #include "src/util/histogram.h"
@@ -273,6 +274,9 @@ class DBImpl final : public DB {
 
   mutable Mutex sv_mu_;
   std::shared_ptr<const SuperVersion> super_version_ ABSL_GUARDED_BY(sv_mu_);
+  // Gets read the SuperVersion through each thread's cached reference (no shared reference
+  // count or mutex per lookup); InstallSuperVersion invalidates them.
+  SuperVersionCache sv_cache_{[this] { return GetSuperVersion(); }};
 
   std::atomic<SequenceNumber> visible_seq_{0};
   // Depth of the ingest buffer (LevelLayout::l0_depth) of the installed Version: what write

@@ -38,8 +38,11 @@ void DBImpl::InstallSuperVersion() {
     MutexLock lock(&bounds_mu_);
     shard_bounds_ = std::move(bounds);
   }
-  MutexLock lock(&sv_mu_);
-  super_version_ = std::move(sv);
+  {
+    MutexLock lock(&sv_mu_);
+    super_version_ = std::move(sv);
+  }
+  sv_cache_.Invalidate();
 }
 
 SequenceNumber DBImpl::ReadSequence(const ReadOptions& options) const {
@@ -62,7 +65,7 @@ absl::StatusOr<ValueWithExpiry> DBImpl::GetImpl(const ReadOptions& options, std:
   if (key.empty()) return absl::InvalidArgumentError("Get: empty key");
   uint64_t start = clock_->NowMonotonicMicros();
   stats_.gets.fetch_add(1, std::memory_order_relaxed);
-  auto sv = GetSuperVersion();
+  const SuperVersionCache::Lease sv = sv_cache_.Acquire();
   SequenceNumber snapshot = ReadSequence(options);
   std::string stored;
   bool found = false, deleted = false;
